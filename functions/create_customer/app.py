@@ -1,0 +1,29 @@
+"""POST /api/customers: create a customer (admin only)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from customer_api.auth import admin_caller
+from customer_api.customers import create_customer
+from customer_api.http import CustomerApi, customer_links, ok
+from customer_api.models import CustomerCreate
+from customer_api.observability import CORRELATION_ID, count, logger, metrics
+
+app = CustomerApi(authorize=admin_caller)
+
+
+@app.post("/api/customers")
+def create(new_customer: Annotated[CustomerCreate, Body()]) -> Response[str]:
+    customer = create_customer(new_customer)
+    count("CustomerCreated")
+    logger.info("Customer created", extra={"customer_uuid": customer.uuid})
+    return ok({**customer.view(), "links": customer_links(customer.uuid)})
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

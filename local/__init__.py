@@ -1,0 +1,1 @@
+"""Running the service without AWS: the template reader and the local server."""

@@ -1,0 +1,158 @@
+"""Lambda as API Gateway runs it, in-process: routes from template.yaml, HTTP API (payload 2.0)
+events, a Lambda-like context, and each function's handler loaded from its folder."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+import importlib.util
+import re
+import time
+import uuid
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from local.template import Function, Route, functions
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclasses.dataclass
+class LambdaContext:
+    """What a handler reads from Lambda's context object."""
+
+    function_name: str
+    aws_request_id: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    timeout_seconds: int = 10
+    started: float = dataclasses.field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    function: Function
+    route: Route
+    path_parameters: dict[str, str]
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    # API Gateway's {name} matches one path segment.
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return re.compile(regex)
+
+
+@functools.cache
+def _route_table() -> list[tuple[re.Pattern[str], Route, Function]]:
+    table = [(_pattern(route.path), route, function) for function in functions() for route in function.routes]
+    # Literal paths win over parameters, as in API Gateway (/sessions before /{id}).
+    return sorted(table, key=lambda entry: entry[1].path.count("{"))
+
+
+def match(method: str, path: str) -> Match | None:
+    """The function serving `method path`, or None when no route of the template matches."""
+    for pattern, route, function in _route_table():
+        found = pattern.fullmatch(path)
+        if found and route.method == method.upper():
+            return Match(function, route, found.groupdict())
+    return None
+
+
+def allowed_methods(path: str) -> list[str]:
+    return sorted({route.method for pattern, route, _ in _route_table() if pattern.fullmatch(path)})
+
+
+def http_api_event(
+    method: str,
+    path: str,
+    *,
+    route: Route | None = None,
+    path_parameters: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    cookies: list[str] | None = None,
+    query: str = "",
+    body: bytes | str | None = None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as API Gateway would send it."""
+    headers = {name.lower(): value for name, value in (headers or {}).items()}
+    is_binary = isinstance(body, bytes) and not _is_utf8_text(body)
+    if isinstance(body, bytes):
+        body = base64.b64encode(body).decode() if is_binary else body.decode("utf-8")
+    route_key = f"{route.method} {route.path}" if route else "$default"
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host", "localhost"),
+            "domainPrefix": "localhost",
+            "http": {
+                "method": method.upper(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": is_binary,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = dict(pair.partition("=")[::2] for pair in query.split("&") if pair)
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _load_module(function: Function) -> ModuleType:
+    module_name, _ = function.handler.rsplit(".", 1)
+    path = function.code_uri / f"{module_name.replace('.', '/')}.py"
+    spec = importlib.util.spec_from_file_location(f"functions.{function.code_uri.name}.{module_name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def handler(function_name: str) -> Handler:
+    """The handler of a function of the template, imported once (a warm container)."""
+    function = next(f for f in functions() if f.name == function_name)
+    _, attribute = function.handler.rsplit(".", 1)
+    loaded: Handler = getattr(_load_module(function), attribute)
+    return loaded
+
+
+def invoke(match_: Match, event: dict[str, Any]) -> dict[str, Any]:
+    return handler(match_.function.name)(event, LambdaContext(function_name=match_.function.name))

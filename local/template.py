@@ -1,0 +1,130 @@
+"""template.yaml, read once for everything that runs the service outside AWS (the local
+server and the tests): tables, secrets, functions, routes and environment come from here."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref X -> {"Ref": X}, !GetAtt A.B -> ...)."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _tag)
+
+
+@functools.cache
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)  # noqa: S506
+    return loaded
+
+
+def resources_of_type(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in template()["Resources"].items() if res["Type"] == kind}
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway syntax: /api/customers/{id}
+
+
+@dataclasses.dataclass(frozen=True)
+class Function:
+    name: str  # the logical id
+    code_uri: Path
+    handler: str  # module.function, e.g. app.lambda_handler
+    routes: tuple[Route, ...]
+    environment: dict[str, str]
+
+
+def _resolve(value: Any) -> str:
+    """Plain values as they are; a !Ref to a resource or parameter becomes its local name."""
+    if isinstance(value, dict) and "Ref" in value:
+        name = value["Ref"]
+        parameter = template().get("Parameters", {}).get(name)
+        return str(parameter["Default"]) if parameter else str(name)
+    return str(value)
+
+
+def functions() -> list[Function]:
+    """Every function with its routes and environment (Globals merged), names resolved locally:
+    a table or secret is named by its logical id."""
+    globals_ = template().get("Globals", {}).get("Function", {})
+    shared_env = globals_.get("Environment", {}).get("Variables", {})
+    found = []
+    for name, resource in resources_of_type("AWS::Serverless::Function").items():
+        props = resource["Properties"]
+        env = {**shared_env, **props.get("Environment", {}).get("Variables", {})}
+        routes = tuple(
+            Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+            for event in props.get("Events", {}).values()
+            if event["Type"] == "HttpApi"
+        )
+        found.append(
+            Function(
+                name=name,
+                code_uri=ROOT / props["CodeUri"],
+                handler=props["Handler"],
+                routes=routes,
+                environment={key: _resolve(value) for key, value in env.items()},
+            )
+        )
+    return found
+
+
+def create_tables(dynamodb: Any) -> list[str]:
+    """Create every DynamoDB table of the template (named by logical id) with a boto3 client."""
+    created = []
+    for name, resource in resources_of_type("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        request: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in props:
+            request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        dynamodb.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        created.append(name)
+    return created
+
+
+def create_secrets(secretsmanager: Any) -> list[str]:
+    """Create every secret of the template (named by logical id) with fresh random keys, the
+    way CloudFormation's GenerateSecretString would."""
+    created = []
+    for name, resource in resources_of_type("AWS::SecretsManager::Secret").items():
+        generate = resource["Properties"]["GenerateSecretString"]
+        value = json.loads(generate.get("SecretStringTemplate", "{}"))
+        value[generate["GenerateStringKey"]] = secrets.token_urlsafe(48)
+        secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+        created.append(name)
+    return created

@@ -1,0 +1,1 @@
+"""Customer API layer: models, auth, storage and errors shared by every function."""

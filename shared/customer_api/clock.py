@@ -1,0 +1,15 @@
+"""The one place the service reads the time, so tests can move it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def now() -> float:
+    return time.time()
+
+
+def timestamp(at: float | None = None) -> str:
+    """UTC as EverShop shows it: YYYY-MM-DD HH:MM:SS."""
+    return datetime.fromtimestamp(now() if at is None else at, UTC).strftime("%Y-%m-%d %H:%M:%S")

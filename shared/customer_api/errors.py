@@ -1,0 +1,77 @@
+"""Domain exceptions: raised where a problem is found, turned into HTTP in one place (http.py)."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """A failure the client is told about: {"error": {"status", "message"}}."""
+
+    status = 500
+    message = "Internal server error"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class BadRequest(ApiError):
+    status = 400
+    message = "Bad request"
+
+
+class InvalidCredentials(BadRequest):
+    message = "Invalid email or password"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    message = "Unauthorized"
+
+
+class InvalidToken(Unauthorized):
+    message = "Invalid token"
+
+
+class NotFound(ApiError):
+    status = 404
+    message = "Not found"
+
+
+class CustomerNotFound(NotFound):
+    message = "Invalid customer id"
+
+
+class SessionNotFound(NotFound):
+    message = "Invalid session id"
+
+
+class EmailTaken(ApiError):
+    status = 409
+    message = "Email is already used"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    message = "Request body is too large"
+
+
+class TooManyLoginFailures(ApiError):
+    status = 429
+    message = "Too many failed login attempts; try again later"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__()
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class ServiceBusy(ApiError):
+    status = 503
+    message = "The service is busy; try again shortly"
+
+    def __init__(self, retry_after_seconds: int = 1) -> None:
+        super().__init__()
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ConcurrentChange(Exception):
+    """The item changed between our read and our conditional write: read again and retry."""
