@@ -1,0 +1,93 @@
+"""What must hold in the tables whatever happened before: checked by scanning both tables.
+
+- every customer has exactly one email claim, and every claim names an existing customer
+  whose email has that key (no orphan claim, no two customers on one email);
+- no unexpired session item of a deleted customer is left behind, and no session of a
+  disabled customer is still live (a session is live while unexpired and at its owner's
+  current session_epoch);
+- customer_id is unique, and the counter is at least the largest customer_id handed out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+import boto3
+
+from customer_api.config import settings
+from customer_api.models import email_key
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    paginator = dynamodb.get_paginator("scan")
+    return [item for page in paginator.paginate(TableName=table, ConsistentRead=True) for item in page["Items"]]
+
+
+def _by_prefix(items: list[dict[str, Any]], prefix: str) -> dict[str, dict[str, Any]]:
+    return {item["pk"]["S"].removeprefix(prefix): item for item in items if item["pk"]["S"].startswith(prefix)}
+
+
+def _claim_violations(customers: dict[str, dict[str, Any]], claims: dict[str, dict[str, Any]]) -> list[str]:
+    found = []
+    for customer_uuid, customer in customers.items():
+        key = email_key(customer["email"]["S"])
+        claim = claims.get(key)
+        if claim is None or claim["customer_uuid"]["S"] != customer_uuid:
+            found.append(f"customer {customer_uuid} does not hold the claim of its email {key!r}")
+    for key, claim in claims.items():
+        owner = customers.get(claim["customer_uuid"]["S"])
+        if owner is None:
+            found.append(f"claim {key!r} names a customer that does not exist")
+        elif email_key(owner["email"]["S"]) != key:
+            found.append(f"claim {key!r} names a customer whose email is {owner['email']['S']!r}")
+    return found
+
+
+def _session_violations(customers: dict[str, dict[str, Any]], sessions: list[dict[str, Any]], now: float) -> list[str]:
+    found = []
+    for session in sessions:
+        pk, owner = session["pk"]["S"], session.get("owner", {}).get("S", "")
+        if not pk.startswith("SESSION#") or not owner.startswith("CUSTOMER#"):
+            continue
+        if int(session["expires_at"]["N"]) <= now:
+            continue  # expired: dead whatever else holds
+        customer = customers.get(owner.removeprefix("CUSTOMER#"))
+        if customer is None:
+            found.append(f"{pk} is left behind by a deleted customer")
+            continue
+        at_current_epoch = session["epoch"]["N"] == customer["session_epoch"]["N"]
+        if at_current_epoch and customer["status"]["N"] != "1":
+            found.append(f"{pk} is still live for a disabled customer")
+    return found
+
+
+def _id_violations(customers: dict[str, dict[str, Any]], counter: dict[str, Any] | None) -> list[str]:
+    ids = Counter(int(item["customer_id"]["N"]) for item in customers.values())
+    found = [f"customer_id {customer_id} is used {times} times" for customer_id, times in ids.items() if times > 1]
+    last_id = int(counter["last_id"]["N"]) if counter else 0
+    if ids and max(ids) > last_id:
+        found.append(f"counter {last_id} is behind customer_id {max(ids)}")
+    return found
+
+
+def violations(dynamodb: Any = None, now: float | None = None) -> list[str]:
+    """Every broken invariant, as a sentence; empty when the tables are consistent."""
+    dynamodb = dynamodb or boto3.client("dynamodb")
+    now = time.time() if now is None else now
+    items = _scan(dynamodb, settings().customers_table)
+    customers = _by_prefix(items, "CUSTOMER#")
+    claims = _by_prefix(items, "EMAIL#")
+    counter = _by_prefix(items, "COUNTER#").get("customer_id")
+    sessions = _scan(dynamodb, settings().sessions_table)
+    return (
+        _claim_violations(customers, claims)
+        + _session_violations(customers, sessions, now)
+        + _id_violations(customers, counter)
+    )
+
+
+def assert_invariants(dynamodb: Any = None) -> None:
+    broken = violations(dynamodb)
+    assert not broken, "storage invariants broken:\n" + "\n".join(broken)
