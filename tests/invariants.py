@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 from collections import Counter
 from typing import Any
@@ -18,6 +20,12 @@ import boto3
 
 from customer_api.config import settings
 from customer_api.models import email_key
+
+
+@functools.cache
+def _default_client() -> Any:
+    """One client for every check (making a client costs more than a scan of a test table)."""
+    return boto3.client("dynamodb")
 
 
 def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
@@ -72,22 +80,38 @@ def _id_violations(customers: dict[str, dict[str, Any]], counter: dict[str, Any]
     return found
 
 
-def violations(dynamodb: Any = None, now: float | None = None) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Tables:
+    """Every item of both tables, read at one moment."""
+
+    customers_table: list[dict[str, Any]]
+    sessions_table: list[dict[str, Any]]
+
+    @property
+    def customers(self) -> dict[str, dict[str, Any]]:
+        """The customer items, by uuid."""
+        return _by_prefix(self.customers_table, "CUSTOMER#")
+
+
+def read_tables(dynamodb: Any = None) -> Tables:
+    dynamodb = dynamodb or _default_client()
+    return Tables(_scan(dynamodb, settings().customers_table), _scan(dynamodb, settings().sessions_table))
+
+
+def violations(tables: Tables | None = None, now: float | None = None) -> list[str]:
     """Every broken invariant, as a sentence; empty when the tables are consistent."""
-    dynamodb = dynamodb or boto3.client("dynamodb")
+    tables = tables or read_tables()
     now = time.time() if now is None else now
-    items = _scan(dynamodb, settings().customers_table)
-    customers = _by_prefix(items, "CUSTOMER#")
-    claims = _by_prefix(items, "EMAIL#")
-    counter = _by_prefix(items, "COUNTER#").get("customer_id")
-    sessions = _scan(dynamodb, settings().sessions_table)
+    customers = tables.customers
+    claims = _by_prefix(tables.customers_table, "EMAIL#")
+    counter = _by_prefix(tables.customers_table, "COUNTER#").get("customer_id")
     return (
         _claim_violations(customers, claims)
-        + _session_violations(customers, sessions, now)
+        + _session_violations(customers, tables.sessions_table, now)
         + _id_violations(customers, counter)
     )
 
 
-def assert_invariants(dynamodb: Any = None) -> None:
-    broken = violations(dynamodb)
+def assert_invariants(tables: Tables | None = None) -> None:
+    broken = violations(tables)
     assert not broken, "storage invariants broken:\n" + "\n".join(broken)
