@@ -14,97 +14,23 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
 import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import jwt
 import pytest
-from aws_lambda_powertools.utilities import parameters
-from moto import mock_aws
 
-from customer_api import config, sessions, store, tokens
-from customer_api.admin import create_admin
-from local import template
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Reply, unique_email
-
-CUSTOMER_PASSWORD = "secret-123"
-
-
-@dataclasses.dataclass
-class World:
-    api: Api
-    admin_token: str  # a live admin access token
-    admin_refresh_token: str
-    target_admin_sid: str  # an admin session the admin route may end
-    customer_uuid: str
-    customer_email: str
-    customer_token: str  # a live customer token
-    target_customer_sid: str  # another live session of the same customer
-
-
-def _admin_login(api: Api, path: str = "/api/user/sessions") -> dict[str, str]:
-    reply = api.post(path, {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert reply.status == 200, reply.body
-    return reply.data
-
-
-def _new_customer(api: Api, admin_token: str) -> tuple[str, str]:
-    email = unique_email()
-    body = {"email": email, "password": CUSTOMER_PASSWORD, "full_name": "Jane Doe"}
-    reply = api.post("/api/customers", body, token=admin_token)
-    assert reply.status == 200, reply.body
-    return reply.data["uuid"], email
-
-
-def _customer_login(api: Api, email: str) -> dict[str, str]:
-    reply = api.post("/api/customers/sessions", {"email": email, "password": CUSTOMER_PASSWORD})
-    assert reply.status == 200, reply.body
-    return reply.data
+from customer_api import config, sessions, tokens
+from tests.conftest import Reply
+from tests.world import World, admin_login, client, customer_login, module_world, new_customer, snapshot
 
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    with mock_aws():
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
-        config.settings.cache_clear()
-        template.create_tables(boto3.client("dynamodb"))
-        template.create_secrets(boto3.client("secretsmanager"))
-        create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Shop Admin")
-        api = Api()
-        admin_tokens = _admin_login(api, "/api/user/tokens")
-        customer_uuid, email = _new_customer(api, admin_tokens["accessToken"])
-        yield World(
-            api=api,
-            admin_token=admin_tokens["accessToken"],
-            admin_refresh_token=admin_tokens["refreshToken"],
-            target_admin_sid=_admin_login(api)["sid"],
-            customer_uuid=customer_uuid,
-            customer_email=email,
-            customer_token=_customer_login(api, email)["token"],
-            target_customer_sid=_customer_login(api, email)["sid"],
-        )
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
-
-
-@functools.cache
-def _client(service: str) -> Any:
-    return boto3.client(service)  # one per module: making a client costs more than the call
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every item of every table, in a stable order."""
-    client = _client("dynamodb")
-    tables = {}
-    for table in template.resources_of_type("AWS::DynamoDB::Table"):
-        items = client.scan(TableName=table, ConsistentRead=True)["Items"]
-        tables[table] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return tables
+    with module_world() as built:
+        yield built
 
 
 # --- forging -------------------------------------------------------------------------------
@@ -114,7 +40,7 @@ def signing_key(audience: str) -> str:
     """The service's real current key for an audience, straight from Secrets Manager."""
     settings = config.settings()
     name = settings.customer_token_secret if audience == tokens.CUSTOMER else settings.admin_token_secret
-    secret = _client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+    secret = client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
     return str(json.loads(secret)["current"])
 
 
@@ -154,15 +80,15 @@ def now() -> int:
 
 
 def logged_out_customer_token(world: World) -> str:
-    session = _customer_login(world.api, world.customer_email)
+    session = customer_login(world.api, world.customer_email)
     reply = world.api.delete(f"/api/customers/sessions/{session['sid']}", token=session["token"])
     assert reply.status == 200, reply.body
     return session["token"]
 
 
 def _token_of_changed_customer(world: World, change: Callable[[str], Reply]) -> str:
-    customer_uuid, email = _new_customer(world.api, world.admin_token)
-    token = _customer_login(world.api, email)["token"]
+    customer_uuid, email = new_customer(world.api, world.admin_token)
+    token = customer_login(world.api, email)["token"]
     reply = change(customer_uuid)
     assert reply.status == 200, reply.body
     return token
@@ -188,7 +114,7 @@ def token_of_deleted_customer(world: World) -> str:
 
 
 def token_of_ended_admin_session(world: World) -> str:
-    session = _admin_login(world.api)
+    session = admin_login(world.api)
     reply = world.api.delete(f"/api/user/sessions/{session['sid']}", token=world.admin_token)
     assert reply.status == 200, reply.body
     return session["token"]
@@ -417,7 +343,7 @@ def test_a_revoked_customer_cookie_is_not_rescued_by_an_admin_cookie(world: Worl
 
 @pytest.mark.parametrize("method", ["DELETE", "POST"])
 def test_an_admin_may_log_a_customer_out(world: World, method: str) -> None:
-    session = _customer_login(world.api, world.customer_email)
+    session = customer_login(world.api, world.customer_email)
 
     reply = world.api.call(method, f"/api/customers/sessions/{session['sid']}", token=world.admin_token)
 
@@ -428,7 +354,7 @@ def test_an_admin_may_log_a_customer_out(world: World, method: str) -> None:
 
 
 def test_an_admin_cookie_may_log_a_customer_out(world: World) -> None:
-    session = _customer_login(world.api, world.customer_email)
+    session = customer_login(world.api, world.customer_email)
 
     reply = world.api.delete(f"/api/customers/sessions/{session['sid']}", cookies=[f"admin_token={world.admin_token}"])
 

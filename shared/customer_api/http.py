@@ -3,6 +3,8 @@ where exceptions become the contract's error body {"error": {"status", "message"
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,7 +16,14 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from botocore.exceptions import ClientError
 
 from customer_api.config import settings
-from customer_api.errors import ApiError, ConcurrentChange, PayloadTooLarge, ServiceBusy, TooManyLoginFailures
+from customer_api.errors import (
+    ApiError,
+    BadRequest,
+    ConcurrentChange,
+    PayloadTooLarge,
+    ServiceBusy,
+    TooManyLoginFailures,
+)
 from customer_api.observability import logger
 from customer_api.sessions import Caller
 
@@ -95,6 +104,17 @@ def _refuse_large_body(event: Mapping[str, Any]) -> None:
         raise PayloadTooLarge()
 
 
+def _refuse_array_body(event: Mapping[str, Any]) -> None:
+    # Powertools validates the first element of a JSON array as if it were the whole body.
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "replace")
+    except binascii.Error as error:
+        raise BadRequest("Request body is not valid base64") from error
+    if raw.lstrip(b" \t\r\n").startswith(b"["):
+        raise BadRequest("Request body must be a JSON object")
+
+
 def _http_api_result(response: Response[str]) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) result for a response made outside a route."""
     headers = {"Content-Type": response.content_type or JSON}
@@ -112,7 +132,8 @@ class CustomerApi(APIGatewayHttpResolver):
         self._authorize = authorize
         self.exception_handler(ApiError)(error_response)
         self.exception_handler(RequestValidationError)(self._invalid_request)
-        self.exception_handler(UnicodeDecodeError)(self._not_utf8)
+        # UnicodeEncodeError too: a lone surrogate escape ("\ud800") parses as JSON but is no text.
+        self.exception_handler(UnicodeError)(self._not_utf8)
         self.exception_handler(RecursionError)(self._too_deep)
         self.exception_handler(ConcurrentChange)(self._busy)
         self.exception_handler(ClientError)(self._aws_error)
@@ -122,6 +143,7 @@ class CustomerApi(APIGatewayHttpResolver):
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
             _refuse_large_body(event)
+            _refuse_array_body(event)
             if self._authorize is not None:
                 caller = self._authorize(APIGatewayProxyEventV2(dict(event)))
                 self.append_context(caller=caller)  # type: ignore[no-untyped-call]
@@ -145,7 +167,7 @@ class CustomerApi(APIGatewayHttpResolver):
         return Response(400, JSON, error_body(400, message))
 
     @staticmethod
-    def _not_utf8(_: UnicodeDecodeError) -> Response[str]:
+    def _not_utf8(_: UnicodeError) -> Response[str]:
         return Response(400, JSON, error_body(400, "Request body must be UTF-8 encoded JSON"))
 
     @staticmethod

@@ -8,8 +8,16 @@ from typing import NoReturn
 from customer_api import clock, store
 from customer_api.config import settings
 from customer_api.errors import ConcurrentChange, InvalidCredentials, TooManyLoginFailures
-from customer_api.models import AdminUser, Customer, LoginFailures, Session, email_key
+from customer_api.models import MAX_EMAIL_CHARS, AdminUser, Customer, LoginFailures, Session, email_key
 from customer_api.passwords import password_matches
+
+
+def _refuse_impossible_email(key: str, password: str) -> None:
+    """No account has an email longer than the limit, and DynamoDB refuses keys that long:
+    answer as for an unknown email, after the same one bcrypt check."""
+    if len(key) > MAX_EMAIL_CHARS:
+        password_matches(password, None)
+        raise InvalidCredentials()
 
 
 def _refuse_while_throttled(failures: LoginFailures, now: int) -> None:
@@ -48,6 +56,7 @@ def log_in_customer(email: str, password: str) -> tuple[Customer, Session]:
     the same answer.
     """
     key, now = email_key(email), int(clock.now())
+    _refuse_impossible_email(key, password)
     customer, failures = store.customer_for_login(key)
     _refuse_while_throttled(failures, now)
     matches = password_matches(password, customer.password_hash if customer else None)
@@ -63,6 +72,7 @@ def log_in_customer(email: str, password: str) -> tuple[Customer, Session]:
 def log_in_admin(email: str, password: str, lifetime: int) -> tuple[AdminUser, Session]:
     """A new admin session of `lifetime` seconds, else InvalidCredentials (throttled likewise)."""
     key, now = email_key(email), int(clock.now())
+    _refuse_impossible_email(key, password)
     admin, failures = store.admin_for_login(key)
     _refuse_while_throttled(failures, now)
     matches = password_matches(password, admin.password_hash if admin else None)

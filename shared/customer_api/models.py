@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_EMAIL_CHARS = 255
@@ -56,14 +56,15 @@ def _valid_full_name(value: str) -> str:
         raise PydanticCustomError("full_name_empty", EMPTY_FULL_NAME)
     if len(name) > MAX_FULL_NAME_CHARS:
         raise PydanticCustomError("full_name_too_long", "Full name must be at most 255 characters")
-    if any(unicodedata.category(char) == "Cc" for char in name):
+    # Cs: a lone surrogate (from a JSON escape) cannot even be stored as UTF-8.
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in name):
         raise PydanticCustomError("full_name_control", "Full name must not contain control characters")
     return name
 
 
 def _valid_status(value: Any) -> int:
-    # bool is an int in Python, but `true` is not one of EverShop's accepted values.
-    if value in (0, 1, "0", "1") and not isinstance(value, bool):
+    # bool is an int and 1.0 == 1 in Python, but `true` and `1.0` are not EverShop's values.
+    if value in (0, 1, "0", "1") and type(value) in {int, str}:
         return int(value)
     raise PydanticCustomError("status", INVALID_STATUS)
 
@@ -94,6 +95,16 @@ class CustomerUpdate(BaseModel):
     password: Password | None = None
     full_name: FullName | None = None
     status: Status | None = None
+
+    @field_validator("email", "password", "full_name", "status", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # Absent means "unchanged"; an explicit null is a wrong type, as on create.
+        if value is None:
+            label = str(info.field_name).replace("_", " ").capitalize()
+            message = INVALID_STATUS if info.field_name == "status" else f"{label} must not be null"
+            raise PydanticCustomError(f"{info.field_name}_null", message)
+        return value
 
 
 class Credentials(BaseModel):
