@@ -3,8 +3,13 @@ PYTHON ?= python3.13
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# SAM CLI and cfn-lint pin packages that conflict with ours: they get their own venv.
+SAM_VENV := .venv-sam
+SAM_INSTALLED := $(SAM_VENV)/.installed
+# Both run offline: a region, no credentials, no telemetry.
+SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint unit format clean
+.PHONY: serve test lint unit format clean bench openapi check-deploy
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -12,19 +17,44 @@ $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	$(BIN)/pip install --quiet --requirement requirements-dev.txt
 	touch $(INSTALLED)
 
-lint: $(INSTALLED)
+$(SAM_INSTALLED): requirements-sam.txt
+	rm -rf $(SAM_VENV)
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --requirement requirements-sam.txt
+	touch $(SAM_INSTALLED)
+
+lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(SAM_ENV) $(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 
-unit: $(INSTALLED)
+# The template tests translate template.yaml with the SAM CLI's aws-sam-translator.
+unit: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/pytest
 
 test: lint unit
+
+# `sam build` as a deploy would run it (about a minute: it downloads the layer's arm64 wheels),
+# into a throwaway folder, then a check that the layer's binaries really are arm64.
+check-deploy: $(INSTALLED) $(SAM_INSTALLED)
+	build=$$(mktemp -d) && trap 'rm -rf "$$build"' EXIT && \
+	$(SAM_ENV) $(SAM_VENV)/bin/sam build --build-dir "$$build/build" --cache-dir "$$build/cache" && \
+	$(BIN)/python -m local.check_layer "$$build/build/SharedLayer/python"
+
+# openapi.json from the functions' own route declarations (a test fails when it is stale).
+openapi: $(INSTALLED)
+	PYTHONPATH=shared $(BIN)/python -m local.openapi
+
+# Cold start, warm cost, round trips and memory of every function next to their floors (a few
+# minutes); rewrites BENCHMARKS.md.
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(SAM_VENV) .mypy_cache .pytest_cache .ruff_cache .coverage htmlcov

@@ -21,6 +21,7 @@ class Caller:
     kind: str
     principal: str
     sid: str
+    session: Session  # as authenticate read it: logging out of it needs no second read
 
     @property
     def is_admin(self) -> bool:
@@ -59,9 +60,9 @@ def authenticate(token: str, audience: str) -> Caller:
         and owner.status == 1
         and owner.session_epoch == session.epoch
     )
-    if not live:
+    if not live or session is None:
         raise InvalidToken()
-    return Caller(kind=kind, principal=principal, sid=sid)
+    return Caller(kind=kind, principal=principal, sid=sid, session=session)
 
 
 def parse_ids(ids: str) -> tuple[list[str], list[str]]:
@@ -76,6 +77,14 @@ def parse_ids(ids: str) -> tuple[list[str], list[str]]:
     return sids, uuids
 
 
+def _listed_sessions(caller: Caller, sids: list[str]) -> dict[str, Session]:
+    """The listed sessions that exist. The caller's own (the usual logout) was read moments ago,
+    strongly consistent, by `authenticate`; the delete's condition catches any change since."""
+    known = {caller.sid: caller.session} if caller.sid in sids else {}
+    others = [sid for sid in sids if sid not in known]
+    return {**known, **(store.get_sessions(others) if others else {})}
+
+
 def end_customer_sessions(caller: Caller, ids: str) -> bool:
     """End the listed sessions (sids) and every session of the listed customers (uuids).
 
@@ -83,7 +92,7 @@ def end_customer_sessions(caller: Caller, ids: str) -> bool:
     Answers whether the caller's own session is among those ended.
     """
     sids, uuids = parse_ids(ids)
-    sessions = store.get_sessions(sids)
+    sessions = _listed_sessions(caller, sids)
     now = clock.now()
     for sid in sids:
         session = sessions.get(sid)
@@ -105,7 +114,7 @@ def end_customer_sessions(caller: Caller, ids: str) -> bool:
 def end_admin_session(caller: Caller, sid: str) -> bool:
     """End one admin session (any admin may end any admin's). Answers whether it was the caller's."""
     sid = sid.strip().lower()
-    session: Session | None = store.get_sessions([sid]).get(sid) if _SID.fullmatch(sid) else None
+    session = _listed_sessions(caller, [sid]).get(sid) if _SID.fullmatch(sid) else None
     if session is None or session.kind != store.ADMIN_KIND or session.expires_at <= clock.now():
         raise SessionNotFound()
     try:
