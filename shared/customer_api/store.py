@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import random
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +26,7 @@ import boto3
 from botocore.config import Config
 
 from customer_api.config import settings
-from customer_api.errors import ConcurrentChange, EmailTaken
+from customer_api.errors import ConcurrentChange, EmailTaken, ServiceBusy
 from customer_api.models import AdminUser, Customer, LoginFailures, Principal, Session
 
 Item = dict[str, Any]  # an item in DynamoDB's typed JSON
@@ -35,12 +37,18 @@ _PREFIX = {CUSTOMER_KIND: "CUSTOMER#", ADMIN_KIND: "ADMIN#"}
 _COUNTER_KEY = "COUNTER#customer_id"
 _TRANSACTION_LIMIT = 100
 _BATCH_WRITE_LIMIT = 25
+# Cancellation reasons that say "busy, try again" rather than "a condition is false".
+_BUSY_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+_BUSY_TRANSACTION_ATTEMPTS = 3
 
 
 @functools.cache
 def _dynamodb() -> Any:  # the typed stubs fight the request dicts built here; calls are tested
-    """One client per container; botocore's standard mode retries throttling with backoff."""
-    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    """One client per container; botocore's standard mode retries throttling with backoff.
+
+    Five attempts in all (`max_attempts` would count retries, not attempts).
+    """
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 5}))
 
 
 def _customers() -> str:
@@ -192,14 +200,25 @@ def _batch_get(keys: dict[str, list[str]]) -> dict[str, Item]:
 
 
 def _transact(items: list[Item]) -> list[str] | None:
-    """Run one transaction. None when it committed, else the cancellation code of each item."""
+    """Run one transaction. None when it committed, else the cancellation code of each item.
+
+    A cancellation only for being busy (another transaction on an item, throttling) is not
+    retried by botocore: it is retried here with backoff, then ServiceBusy. The token makes
+    botocore's own retries of a transaction that did commit (a lost response) a no-op.
+    """
     client = _dynamodb()
-    try:
-        client.transact_write_items(TransactItems=items)
-    except client.exceptions.TransactionCanceledException as error:
-        reasons = error.response.get("CancellationReasons", [])
-        return [reason.get("Code", "None") for reason in reasons]
-    return None
+    for attempt in range(_BUSY_TRANSACTION_ATTEMPTS):
+        try:
+            client.transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
+        except client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons", [])
+            codes = [reason.get("Code", "None") for reason in reasons]
+        else:
+            return None
+        if "ConditionalCheckFailed" in codes or not _BUSY_REASONS.intersection(codes):
+            return codes
+        time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not cryptography
+    raise ServiceBusy()
 
 
 def _failed_condition(codes: list[str], index: int) -> bool:
