@@ -6,16 +6,22 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from customer_api import openapi_docs as docs
 from customer_api.auth import admin_caller
 from customer_api.customers import create_customer
 from customer_api.http import CustomerApi, customer_links, ok
 from customer_api.models import CustomerCreate
-from customer_api.observability import CORRELATION_ID, count, logger, metrics
+from customer_api.observability import CORRELATION_ID, count, logger, metrics, traced
 
 app = CustomerApi(authorize=admin_caller)
 
 
-@app.post("/api/customers")
+@app.post(
+    "/api/customers",
+    summary="Create a customer",
+    security=docs.ADMIN_ONLY,
+    responses=docs.responses("CustomerReply", "The new customer", 400, 401, 409, 413, 503),
+)
 def create(new_customer: Annotated[CustomerCreate, Body()]) -> Response[str]:
     customer = create_customer(new_customer)
     count("CustomerCreated")
@@ -24,6 +30,7 @@ def create(new_customer: Annotated[CustomerCreate, Body()]) -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+@traced
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

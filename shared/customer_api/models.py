@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -72,7 +72,8 @@ def _valid_status(value: Any) -> int:
 Email = Annotated[str, AfterValidator(_valid_email)]
 Password = Annotated[str, AfterValidator(_valid_password)]
 FullName = Annotated[str, AfterValidator(_valid_full_name)]
-Status = Annotated[int, BeforeValidator(_valid_status)]
+# The documented input is what EverShop accepts; the value is always the int.
+Status = Annotated[int, BeforeValidator(_valid_status, json_schema_input_type=Literal[0, 1, "0", "1"])]
 
 
 class CustomerCreate(BaseModel):

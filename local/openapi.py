@@ -1,0 +1,197 @@
+"""The OpenAPI document of the whole API, made from the code: each function's resolver describes
+its own route (request body, parameters, statuses, security; customer_api.openapi_docs); this
+module joins them into one document and adds the reply bodies the routes name, as models.
+`python -m local.openapi` (or `make openapi`) rewrites openapi.json."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from local.template import ROOT, Function, functions
+
+DOCUMENT = ROOT / "openapi.json"
+
+TITLE = "Customer API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "EverShop's Customer REST API (customers, customer sessions, admin tokens) on AWS Lambda and "
+    'DynamoDB. Success is HTTP 200 with `{"data": ...}`; every failure is '
+    '`{"error": {"status", "message"}}` with the same status on the status line.'
+)
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An admin access token (POST /api/user/tokens) or a customer token "
+        "(POST /api/customers/sessions)",
+    },
+    "adminCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "admin_token",
+        "description": "The admin token set by POST /api/user/sessions",
+    },
+    "customerCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "token",
+        "description": "The customer token set by POST /api/customers/sessions",
+    },
+}
+
+
+# The bodies the routes answer, referenced by name from the routes' `responses=`
+# (customer_api.openapi_docs).
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorReply(BaseModel):
+    """Every failure: the HTTP status repeated in the body, and a message for a person."""
+
+    error: ErrorDetail
+
+
+class CustomerView(BaseModel):
+    customer_id: int
+    uuid: str
+    status: int
+    group_id: int
+    email: str
+    full_name: str
+    created_at: str
+    updated_at: str
+
+
+class Link(BaseModel):
+    rel: str
+    href: str
+    action: str
+    types: list[str]
+
+
+class CustomerWithLinks(CustomerView):
+    links: list[Link]
+
+
+class CustomerReply(BaseModel):
+    data: CustomerWithLinks
+
+
+class DeletedCustomerReply(BaseModel):
+    data: CustomerView
+
+
+class SessionToken(BaseModel):
+    token: str
+    sid: str
+
+
+class SessionReply(BaseModel):
+    data: SessionToken
+
+
+class AdminTokens(BaseModel):
+    # EverShop's names
+    accessToken: str
+    refreshToken: str
+
+
+class AdminTokensReply(BaseModel):
+    data: AdminTokens
+
+
+class Empty(BaseModel):
+    pass
+
+
+class EmptyReply(BaseModel):
+    data: Empty
+
+
+REPLIES: tuple[type[BaseModel], ...] = (
+    ErrorReply,
+    CustomerReply,
+    DeletedCustomerReply,
+    SessionReply,
+    AdminTokensReply,
+    EmptyReply,
+)
+
+# Powertools documents its own 422 for invalid input; this API answers 400 in its own shape.
+_POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+def _resolver(function: Function) -> Any:
+    """The `app` of a function's code, imported on its own (as in its own Lambda)."""
+    module_name, _ = function.handler.rsplit(".", 1)
+    path = function.code_uri / f"{module_name}.py"
+    spec = importlib.util.spec_from_file_location(f"openapi_{function.code_uri.name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app
+
+
+def _document_of(function: Function) -> dict[str, Any]:
+    schema = _resolver(function).get_openapi_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
+    document: dict[str, Any] = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
+    return document
+
+
+def _reply_schemas() -> dict[str, Any]:
+    _, top = models_json_schema(
+        [(model, "serialization") for model in REPLIES], ref_template="#/components/schemas/{model}"
+    )
+    definitions: dict[str, Any] = top["$defs"]
+    return definitions
+
+
+def build() -> dict[str, Any]:
+    """One OpenAPI 3.1 document for every route of every function of template.yaml."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    for function in sorted(functions(), key=lambda f: f.name):
+        part = _document_of(function)
+        for path, operations in part["paths"].items():
+            for method, operation in operations.items():
+                operation["responses"].pop("422", None)
+                paths.setdefault(path, {})[method] = operation
+        schemas.update(part.get("components", {}).get("schemas", {}))
+    for name in _POWERTOOLS_ONLY_SCHEMAS:
+        schemas.pop(name, None)
+    schemas.update(_reply_schemas())
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "servers": [{"url": "/"}],
+        "paths": {path: paths[path] for path in sorted(paths)},
+        "components": {
+            "schemas": {name: schemas[name] for name in sorted(schemas)},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, sort_keys=False) + "\n"
+
+
+def main() -> None:
+    DOCUMENT.write_text(render())
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
