@@ -2,21 +2,21 @@
 DynamoDB actions, tables, indexes and secrets that the function is seen calling while a scenario
 runs through every path of every handler: nothing missing, nothing extra.
 
-The calls are recorded by a botocore hook (`provide-client-params`) on the boto3 session the
-layer's clients come from, and on the layer's DynamoDB client itself; each call is attributed to
-the function whose handler is running."""
+The calls are recorded where every botocore client makes them (`BaseClient._make_api_call`), so
+that clients made at import time (Powertools' idempotency layer) are seen as well as the layer's
+own; each call is attributed to the function whose handler is running."""
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from botocore.client import BaseClient
 
-from customer_api import store
 from local import runtime, template
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
 
@@ -59,11 +59,10 @@ class Recorder:
         self.used: dict[str, set[Grant]] = {}
         self.running: str | None = None
 
-    def on_call(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+    def on_call(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if self.running is None:
             return  # the test's own setup, not a function
-        service = model.service_model.endpoint_prefix
-        self.used.setdefault(self.running, set()).update(grants_of_call(service, model.name, params))
+        self.used.setdefault(self.running, set()).update(grants_of_call(service, operation, params))
 
     @contextlib.contextmanager
     def running_function(self, name: str) -> Iterator[None]:
@@ -75,20 +74,22 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
+def recorder(aws: None, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorded = Recorder()
-    boto3._get_default_session().events.register("provide-client-params.*.*", recorded.on_call)
-    store._dynamodb().meta.events.register("provide-client-params.dynamodb.*", recorded.on_call)
-    real_invoke = runtime.invoke
+    real_call, real_invoke = BaseClient._make_api_call, runtime.invoke
+
+    def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        recorded.on_call(client.meta.service_model.endpoint_prefix, operation, params)
+        return real_call(client, operation, params)
 
     def invoke(match: runtime.Match, event: dict[str, Any]) -> dict[str, Any]:
         parameters.clear_caches()  # every request reads its secrets, as a cold container would
         with recorded.running_function(match.function.name):
             return real_invoke(match, event)
 
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
     monkeypatch.setattr(runtime, "invoke", invoke)
-    yield recorded
-    boto3._get_default_session().events.unregister("provide-client-params.*.*", recorded.on_call)
+    return recorded
 
 
 def play_every_path(api: Api) -> None:
@@ -105,6 +106,12 @@ def play_every_path(api: Api) -> None:
     body = {"email": email, "password": "secret-123", "full_name": "Jane"}
     customer_uuid = api.post("/api/customers", body, token=admin).data["uuid"]
     assert api.post("/api/customers", body, token=admin).status == 409
+    # Idempotent create: a key stored, the same key replayed, a failed create's key released.
+    key = {"idempotency-key": str(uuid.uuid4())}
+    repeat = {"email": unique_email(), "password": "secret-123", "full_name": "Once"}
+    api.post("/api/customers", repeat, token=admin, headers=key)
+    api.post("/api/customers", repeat, token=admin, headers=key)
+    api.post("/api/customers", body, token=admin, headers={"idempotency-key": str(uuid.uuid4())})
 
     def log_in(password: str) -> dict[str, str]:
         reply = api.post("/api/customers/sessions", {"email": email, "password": password})
@@ -169,6 +176,12 @@ def granted(function: str) -> set[Grant]:
 
 FUNCTIONS = [function.name for function in template.functions()]
 
+# Grants no scenario can reach, each needed by a fallback of a library: Powertools' idempotency
+# reads the record when a failed conditional put does not return it (DynamoDB always does today).
+UNREACHABLE_FALLBACKS: dict[str, set[Grant]] = {
+    "CreateCustomerFunction": {("dynamodb:GetItem", "IdempotencyTable")},
+}
+
 
 @pytest.fixture
 def used(recorder: Recorder, api: Api, admin: None) -> dict[str, set[Grant]]:
@@ -184,11 +197,11 @@ def test_every_policy_grants_exactly_what_its_function_uses(used: dict[str, set[
     mismatches = {
         function: {
             "missing": sorted(used.get(function, set()) - granted(function)),
-            "extra": sorted(granted(function) - used.get(function, set())),
+            "extra": sorted(granted(function) - used.get(function, set()) - UNREACHABLE_FALLBACKS.get(function, set())),
         }
         for function in FUNCTIONS
-        if used.get(function, set()) != granted(function)
     }
+    mismatches = {function: found for function, found in mismatches.items() if found["missing"] or found["extra"]}
 
     assert mismatches == {}
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_EMAIL_CHARS = 255
@@ -82,7 +82,7 @@ class CustomerCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     email: Email
-    password: Password
+    password: Password = Field(repr=False)  # repr: Powertools logs the body at DEBUG
     full_name: FullName
     status: Status = 1
 
@@ -93,7 +93,7 @@ class CustomerUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     email: Email | None = None
-    password: Password | None = None
+    password: Password | None = Field(None, repr=False)
     full_name: FullName | None = None
     status: Status | None = None
 
@@ -114,7 +114,7 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     email: str
-    password: str
+    password: str = Field(repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
