@@ -23,6 +23,9 @@ $(SAM_INSTALLED): requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --requirement requirements-sam.txt
 	touch $(SAM_INSTALLED)
 
+serve: $(INSTALLED)
+	$(BIN)/python -m local.server
+
 lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -8,13 +8,21 @@ import dataclasses
 import functools
 import importlib.util
 import re
+import sys
+import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+from urllib.parse import parse_qsl
 
-from local.template import Function, Route, functions
+from local.template import ROOT, Function, Route, functions
+
+# Lambda puts the layer on the import path (/opt/python); here the layer is shared/.
+if str(ROOT / "shared") not in sys.path:
+    sys.path.append(str(ROOT / "shared"))
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -118,12 +126,20 @@ def http_api_event(
     if cookies:
         event["cookies"] = cookies
     if query:
-        event["queryStringParameters"] = dict(pair.partition("=")[::2] for pair in query.split("&") if pair)
+        event["queryStringParameters"] = _query_parameters(query)
     if path_parameters:
         event["pathParameters"] = path_parameters
     if body is not None:
         event["body"] = body
     return event
+
+
+def _query_parameters(query: str) -> dict[str, str]:
+    # API Gateway decodes the values and joins a repeated name's values with commas.
+    values: dict[str, list[str]] = defaultdict(list)
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        values[name].append(value)
+    return {name: ",".join(found) for name, found in values.items()}
 
 
 def _is_utf8_text(body: bytes) -> bool:
@@ -148,11 +164,33 @@ def _load_module(function: Function) -> ModuleType:
 @functools.cache
 def handler(function_name: str) -> Handler:
     """The handler of a function of the template, imported once (a warm container)."""
-    function = next(f for f in functions() if f.name == function_name)
+    return _cold_start(next(f for f in functions() if f.name == function_name))
+
+
+def _cold_start(function: Function) -> Handler:
     _, attribute = function.handler.rsplit(".", 1)
     loaded: Handler = getattr(_load_module(function), attribute)
     return loaded
 
 
+# Warm execution environments, as Lambda keeps them: each serves one request at a time, and a
+# request finding none idle starts a new one. A Powertools resolver keeps the current request
+# on its `app` object, so two requests at once on one module instance would clobber each
+# other; one module instance per environment keeps concurrent (and nested) calls apart without
+# serializing them, so races between requests still reach DynamoDB as they would on AWS.
+_idle: dict[str, list[Handler]] = defaultdict(list)
+_idle_lock = threading.Lock()
+
+
 def invoke(match_: Match, event: dict[str, Any]) -> dict[str, Any]:
-    return handler(match_.function.name)(event, LambdaContext(function_name=match_.function.name))
+    """Run the event on an idle environment of the matched function (or a new one)."""
+    function = match_.function
+    with _idle_lock:
+        environment = _idle[function.name].pop() if _idle[function.name] else None
+    if environment is None:
+        environment = _cold_start(function)
+    try:
+        return environment(event, LambdaContext(function_name=function.name))
+    finally:
+        with _idle_lock:
+            _idle[function.name].append(environment)

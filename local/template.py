@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import json
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +97,13 @@ def functions() -> list[Function]:
     return found
 
 
-def create_tables(dynamodb: Any) -> list[str]:
-    """Create every DynamoDB table of the template (named by logical id) with a boto3 client."""
+def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[str]:
+    """Create every DynamoDB table of the template (named by logical id), or those in `only`,
+    with a boto3 client."""
     created = []
     for name, resource in resources_of_type("AWS::DynamoDB::Table").items():
+        if only is not None and name not in only:
+            continue
         props = resource["Properties"]
         request: dict[str, Any] = {
             "TableName": name,
@@ -117,11 +121,13 @@ def create_tables(dynamodb: Any) -> list[str]:
     return created
 
 
-def create_secrets(secretsmanager: Any) -> list[str]:
-    """Create every secret of the template (named by logical id) with fresh random keys, the
-    way CloudFormation's GenerateSecretString would."""
+def create_secrets(secretsmanager: Any, only: Collection[str] | None = None) -> list[str]:
+    """Create every secret of the template (named by logical id), or those in `only`, with
+    fresh random keys, the way CloudFormation's GenerateSecretString would."""
     created = []
     for name, resource in resources_of_type("AWS::SecretsManager::Secret").items():
+        if only is not None and name not in only:
+            continue
         generate = resource["Properties"]["GenerateSecretString"]
         value = json.loads(generate.get("SecretStringTemplate", "{}"))
         value[generate["GenerateStringKey"]] = secrets.token_urlsafe(48)
