@@ -95,38 +95,50 @@ def test_a_wrong_admin_password_counts_login_failed_as_admin(api: Api, admin: No
     assert captured() == [("LoginFailed", {"service": "customer-api", "kind": "admin"})]
 
 
-def handler_wrappers(tracing: str) -> list[str]:
-    """Imports a function's code in a fresh interpreter with TRACING set; reports whether the
-    X-Ray SDK got imported and the source files of the handler's wrappers."""
-    script = (
-        "import importlib.util, json, sys\n"
-        "spec = importlib.util.spec_from_file_location('app', 'functions/create_customer/app.py')\n"
-        "module = importlib.util.module_from_spec(spec)\n"
-        "spec.loader.exec_module(module)\n"
-        "wrapper, modules = module.lambda_handler, []\n"
-        "while wrapper is not None:\n"
-        "    modules.append(wrapper.__code__.co_filename)\n"
-        "    wrapper = getattr(wrapper, '__wrapped__', None)\n"
-        "print(json.dumps(modules + (['aws_xray_sdk'] if 'aws_xray_sdk' in sys.modules else [])))\n"
-    )
-    env = {**os.environ, "TRACING": tracing, "PYTHONPATH": str(ROOT / "shared")}
-    ran = subprocess.run(  # noqa: S603 - this interpreter, our own script
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    found: list[str] = json.loads(ran.stdout)
-    return found
-
-
+# Loads a function's code as Lambda would and reports what the Tracer was asked to do: the
+# source files of the handler's wrappers, whether the X-Ray SDK got imported, and the
+# capture_response of each capture_lambda_handler call (spied on in Powertools' Tracer).
+_IMPORT_A_FUNCTION = """
+import importlib.util, json, sys
+from aws_lambda_powertools.tracing import tracer
+captures, original = [], tracer.Tracer.capture_lambda_handler
+def spy(self, handler=None, capture_response=None, capture_error=None):
+    captures.append(capture_response)
+    return original(self, handler, capture_response, capture_error)
+tracer.Tracer.capture_lambda_handler = spy
+spec = importlib.util.spec_from_file_location("app", "functions/create_customer/app.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+wrapper, sources = module.lambda_handler, []
+while wrapper is not None:
+    sources.append(wrapper.__code__.co_filename)
+    wrapper = getattr(wrapper, "__wrapped__", None)
+print(json.dumps({"sources": sources, "xray": "aws_xray_sdk" in sys.modules, "captures": captures}))
+"""
 TRACER_SOURCE = "aws_lambda_powertools/tracing/tracer.py"
 
 
+def import_a_function(tracing: str) -> dict[str, Any]:
+    """What importing a function's code does in a fresh interpreter with TRACING set."""
+    env = {**os.environ, "TRACING": tracing, "PYTHONPATH": str(ROOT / "shared")}
+    ran = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", _IMPORT_A_FUNCTION], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    found: dict[str, Any] = json.loads(ran.stdout)
+    return found
+
+
 def test_without_tracing_the_xray_sdk_is_never_imported() -> None:
-    found = handler_wrappers("PassThrough")
-    assert "aws_xray_sdk" not in found
-    assert not any(source.endswith(TRACER_SOURCE) for source in found)
+    found = import_a_function("PassThrough")
+    assert not found["xray"]
+    assert not any(source.endswith(TRACER_SOURCE) for source in found["sources"])
 
 
 def test_with_active_tracing_the_handler_is_recorded_by_the_tracer() -> None:
-    found = handler_wrappers("Active")
-    assert "aws_xray_sdk" in found
-    assert any(source.endswith(TRACER_SOURCE) for source in found)
+    found = import_a_function("Active")
+    assert found["xray"]
+    assert any(source.endswith(TRACER_SOURCE) for source in found["sources"])
+
+
+def test_traces_never_record_the_handler_s_response_which_carries_tokens() -> None:
+    assert import_a_function("Active")["captures"] == [False]

@@ -50,4 +50,5 @@ def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
         return handler
     from aws_lambda_powertools import Tracer  # noqa: PLC0415 - see above
 
-    return cast("Handler", Tracer().capture_lambda_handler(handler))
+    # The response carries tokens: keep it out of the trace's metadata.
+    return cast("Handler", Tracer().capture_lambda_handler(handler, capture_response=False))
