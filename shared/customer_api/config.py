@@ -17,6 +17,8 @@ class Settings(BaseModel):
     sessions_table: str = Field(alias="SESSIONS_TABLE")
     admin_token_secret: str = Field(alias="ADMIN_TOKEN_SECRET")
     customer_token_secret: str = Field(alias="CUSTOMER_TOKEN_SECRET")
+    # Only the create function has it (Idempotency-Key records).
+    idempotency_table: str | None = Field(None, alias="IDEMPOTENCY_TABLE")
 
     # Cost 4 is bcrypt's minimum, allowed for tests; production defaults to 12.
     bcrypt_rounds: int = Field(12, alias="BCRYPT_ROUNDS", ge=4, le=31)

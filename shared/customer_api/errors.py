@@ -50,6 +50,18 @@ class EmailTaken(ApiError):
     message = "Email is already used"
 
 
+class RequestInProgress(ApiError):
+    status = 409
+    message = "A request with this Idempotency-Key is still in progress; retry shortly"
+
+
+class IdempotencyKeyReused(ApiError):
+    # 422 as the IETF draft "The Idempotency-Key HTTP Header Field" says: the key is fine, the
+    # body does not match the request it first came with (409 is for one still in progress).
+    status = 422
+    message = "This Idempotency-Key was already used with another request body"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     message = "Request body is too large"

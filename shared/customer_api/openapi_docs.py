@@ -19,6 +19,7 @@ _ERROR_DESCRIPTIONS = {
     404: "No such customer or session",
     409: "The email is already used by another customer",
     413: "Request body too large",
+    422: "The Idempotency-Key was already used with another request body",
     429: "Too many failed logins for this email; retry after `Retry-After` seconds",
     503: "Storage busy; retry after `Retry-After` seconds",
 }

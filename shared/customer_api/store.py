@@ -51,6 +51,11 @@ def _dynamodb() -> Any:  # the typed stubs fight the request dicts built here; c
     return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 5}))
 
 
+def client() -> Any:
+    """The DynamoDB client, for a library that keeps its own table (idempotency records)."""
+    return _dynamodb()
+
+
 def _customers() -> str:
     return settings().customers_table
 
