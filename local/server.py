@@ -31,8 +31,9 @@ import boto3
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from aws_lambda_powertools.warnings import PowertoolsUserWarning
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from pydantic import ValidationError
+from werkzeug.serving import make_server
 
 from local import runtime, template
 
@@ -230,7 +231,7 @@ class _HttpServer(ThreadingHTTPServer):
 class RunningServer:
     """A started server: `url`, `stop()`, and a context manager that stops it."""
 
-    def __init__(self, url: str, http: _HttpServer, moto: ThreadedMotoServer | None, saved: dict[str, str]) -> None:
+    def __init__(self, url: str, http: _HttpServer, moto: _Moto | None, saved: dict[str, str]) -> None:
         self.url = url
         self._http = http
         self._moto = moto
@@ -289,16 +290,38 @@ def start(host: str = "127.0.0.1", port: int = 0, *, seed_admin: tuple[str, str]
     return RunningServer(f"http://{host}:{http.server_port}", http, moto, saved)
 
 
-def _start_moto() -> ThreadedMotoServer:
-    # moto's request log would drown the server's own lines.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+class _Moto:
+    """moto's server app behind a lock, on a free loopback port. moto's backends are not
+    thread-safe (parallel transactions crash inside moto with "dictionary changed size during
+    iteration"); DynamoDB applies each request atomically, so one at a time is also faithful."""
+
+    def __init__(self) -> None:
+        # moto's request log would drown the server's own lines.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def serialized(environ: dict[str, Any], start_response: Any) -> Any:
+            with lock:
+                return list(app(environ, start_response))
+
+        self._server = make_server("127.0.0.1", 0, serialized, threaded=True, request_handler=MotoRequestHandler)
+        self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def _start_moto() -> _Moto:
+    moto = _Moto()
     # moto keeps its state per process, not per server: wipe what an earlier server left.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()  # noqa: S310
-    os.environ.update({"AWS_ENDPOINT_URL": endpoint, **MOTO_ENVIRONMENT})
+    reset = urllib.request.Request(f"{moto.endpoint}/moto-api/reset", method="POST")  # noqa: S310 - loopback
+    urllib.request.urlopen(reset).close()  # noqa: S310 - our own loopback server
+    os.environ.update({"AWS_ENDPOINT_URL": moto.endpoint, **MOTO_ENVIRONMENT})
     return moto
 
 
@@ -352,8 +375,13 @@ def seed(email: str, password: str) -> bool:
 
 
 def _warm_shared_clients() -> None:
-    # The layer makes its boto3 clients lazily and caches them per process; boto3's default
-    # session is not safe to make clients from in parallel, so make them before any request.
+    # Requests run in parallel threads of one process, so the layer's per-container state is
+    # shared. Checked: each resolver `app` is per execution environment (local.runtime);
+    # settings() is a frozen value (computing it twice is harmless); Powertools' secret cache
+    # is a dict of immutable entries; boto3 clients are thread-safe once made. What is not safe
+    # is making clients from boto3's default session in parallel, so make them before any
+    # request. Logger keys and the (disabled) Metrics object are shared too: a log line may
+    # name another request's correlation id, which is cosmetic here.
     from customer_api import store, tokens  # noqa: PLC0415
 
     store._dynamodb()
@@ -361,7 +389,7 @@ def _warm_shared_clients() -> None:
         tokens._keys(audience)
 
 
-def _shut_down(moto: ThreadedMotoServer | None, saved: dict[str, str]) -> None:
+def _shut_down(moto: _Moto | None, saved: dict[str, str]) -> None:
     if moto is not None:
         moto.stop()
     for name in set(os.environ) - set(saved):
