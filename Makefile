@@ -9,7 +9,7 @@ SAM_INSTALLED := $(SAM_VENV)/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint unit format clean bench openapi check-deploy
+.PHONY: serve test lint unit format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -45,6 +45,12 @@ check-deploy: $(INSTALLED) $(SAM_INSTALLED)
 	build=$$(mktemp -d) && trap 'rm -rf "$$build"' EXIT && \
 	$(SAM_ENV) $(SAM_VENV)/bin/sam build --build-dir "$$build/build" --cache-dir "$$build/cache" && \
 	$(BIN)/python -m local.check_layer "$$build/build/SharedLayer/python"
+
+# schemathesis against the local server for ten minutes and many more examples than `make test`
+# gives it, plus a longer stateful property run.
+fuzz: $(INSTALLED)
+	FUZZ_SECONDS=600 FUZZ_EXAMPLES=200 STATE_MACHINE_EXAMPLES=1000 \
+		$(BIN)/pytest --no-cov tests/test_fuzz.py tests/test_state_machine.py
 
 # openapi.json from the functions' own route declarations (a test fails when it is stale).
 openapi: $(INSTALLED)

@@ -115,6 +115,15 @@ def _refuse_array_body(event: Mapping[str, Any]) -> None:
         raise BadRequest("Request body must be a JSON object")
 
 
+def _refuse_non_json_body(event: Mapping[str, Any]) -> None:
+    # Powertools would parse form bodies (and fail with a 500 on a multipart one without a boundary);
+    # this API reads JSON only. A 400: the contract's status for a body it cannot read.
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if event.get("body") and media_type and media_type != JSON and not media_type.endswith("+json"):
+        raise BadRequest("Request body must be JSON (Content-Type: application/json)")
+
+
 def _http_api_result(response: Response[str]) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) result for a response made outside a route."""
     headers = {"Content-Type": response.content_type or JSON}
@@ -143,6 +152,7 @@ class CustomerApi(APIGatewayHttpResolver):
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
             _refuse_large_body(event)
+            _refuse_non_json_body(event)
             _refuse_array_body(event)
             if self._authorize is not None:
                 caller = self._authorize(APIGatewayProxyEventV2(dict(event)))
