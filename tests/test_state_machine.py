@@ -244,11 +244,11 @@ class CustomerService(RuleBasedStateMachine):
 
 
 def test_any_sequence_of_requests_keeps_the_contracts_promises(admin_token: str) -> None:
-    # 100 sequences of up to 10 steps take about 40 s of CPU here; STATE_MACHINE_EXAMPLES=1000 for a long run.
+    # 300 sequences of up to 10 steps take about 2 min of CPU here; STATE_MACHINE_EXAMPLES=1000 for a long run.
     run_state_machine_as_test(
         lambda: CustomerService(admin_token),
         settings=settings(
-            max_examples=int(os.environ.get("STATE_MACHINE_EXAMPLES", "100")),
+            max_examples=int(os.environ.get("STATE_MACHINE_EXAMPLES", "300")),
             stateful_step_count=10,
             deadline=None,
             database=None,
