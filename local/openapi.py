@@ -5,7 +5,6 @@ module joins them into one document and adds the reply bodies the routes name, a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from local import runtime
 from local.template import ROOT, Function, functions
 
 DOCUMENT = ROOT / "openapi.json"
@@ -132,13 +132,7 @@ _POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseV
 
 def _resolver(function: Function) -> Any:
     """The `app` of a function's code, imported on its own (as in its own Lambda)."""
-    module_name, _ = function.handler.rsplit(".", 1)
-    path = function.code_uri / f"{module_name}.py"
-    spec = importlib.util.spec_from_file_location(f"openapi_{function.code_uri.name}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = runtime.load_module(function)
     return module.app
 
 

@@ -150,7 +150,8 @@ def _is_utf8_text(body: bytes) -> bool:
     return True
 
 
-def _load_module(function: Function) -> ModuleType:
+def load_module(function: Function) -> ModuleType:
+    """A fresh import of a function's handler module, as a new Lambda container makes."""
     module_name, _ = function.handler.rsplit(".", 1)
     path = function.code_uri / f"{module_name.replace('.', '/')}.py"
     spec = importlib.util.spec_from_file_location(f"functions.{function.code_uri.name}.{module_name}", path)
@@ -169,7 +170,7 @@ def handler(function_name: str) -> Handler:
 
 def _cold_start(function: Function) -> Handler:
     _, attribute = function.handler.rsplit(".", 1)
-    loaded: Handler = getattr(_load_module(function), attribute)
+    loaded: Handler = getattr(load_module(function), attribute)
     return loaded
 
 
