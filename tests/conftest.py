@@ -8,6 +8,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -105,9 +106,9 @@ class Api:
         return self.call("DELETE", path, **kwargs)
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
-    """Fresh DynamoDB tables and secrets, created from template.yaml, for one test."""
+@contextmanager
+def fresh_aws() -> Iterator[None]:
+    """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients."""
     with mock_aws():
         store._dynamodb.cache_clear()
         parameters.clear_caches()
@@ -117,6 +118,13 @@ def aws() -> Iterator[None]:
         yield
         store._dynamodb.cache_clear()
         parameters.clear_caches()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh AWS for one test."""
+    with fresh_aws():
+        yield
 
 
 @pytest.fixture

@@ -15,13 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities import parameters
-from moto import mock_aws
 
-from customer_api import config, store
 from customer_api.admin import create_admin
 from local import template
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, fresh_aws, unique_email
 
 CUSTOMER_PASSWORD = "secret-123"
 
@@ -69,12 +66,7 @@ def client(service: str) -> Any:
 
 @contextmanager
 def module_world() -> Iterator[World]:
-    with mock_aws():
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
-        config.settings.cache_clear()
-        template.create_tables(boto3.client("dynamodb"))
-        template.create_secrets(boto3.client("secretsmanager"))
+    with fresh_aws():
         create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Shop Admin")
         api = Api()
         admin_tokens = admin_login(api, "/api/user/tokens")
@@ -90,8 +82,6 @@ def module_world() -> Iterator[World]:
             target_customer_sid=customer_login(api, email)["sid"],
             spare_customer_uuid=new_customer(api, admin_tokens["accessToken"])[0],
         )
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
         client.cache_clear()
 
 

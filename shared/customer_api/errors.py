@@ -67,22 +67,22 @@ class PayloadTooLarge(ApiError):
     message = "Request body is too large"
 
 
-class TooManyLoginFailures(ApiError):
-    status = 429
-    message = "Too many failed login attempts; try again later"
+class RetryLater(ApiError):
+    """A refusal that ends by itself: answered with `Retry-After`."""
 
-    def __init__(self, retry_after_seconds: int) -> None:
+    def __init__(self, retry_after_seconds: int = 1) -> None:
         super().__init__()
         self.retry_after_seconds = max(1, retry_after_seconds)
 
 
-class ServiceBusy(ApiError):
+class TooManyLoginFailures(RetryLater):
+    status = 429
+    message = "Too many failed login attempts; try again later"
+
+
+class ServiceBusy(RetryLater):
     status = 503
     message = "The service is busy; try again shortly"
-
-    def __init__(self, retry_after_seconds: int = 1) -> None:
-        super().__init__()
-        self.retry_after_seconds = retry_after_seconds
 
 
 class ConcurrentChange(Exception):

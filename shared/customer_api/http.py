@@ -21,8 +21,8 @@ from customer_api.errors import (
     BadRequest,
     ConcurrentChange,
     PayloadTooLarge,
+    RetryLater,
     ServiceBusy,
-    TooManyLoginFailures,
 )
 from customer_api.observability import logger
 from customer_api.sessions import Caller
@@ -47,7 +47,7 @@ def error_body(status: int, message: str) -> str:
 
 def error_response(error: ApiError) -> Response[str]:
     headers = {}
-    if isinstance(error, TooManyLoginFailures | ServiceBusy):
+    if isinstance(error, RetryLater):
         headers["Retry-After"] = str(error.retry_after_seconds)
     return Response(error.status, JSON, error_body(error.status, error.message), headers)
 
