@@ -9,7 +9,7 @@ SAM_INSTALLED := $(SAM_VENV)/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint unit format clean bench openapi check-deploy fuzz
+.PHONY: serve test lint complexity unit format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -33,18 +33,22 @@ lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(SAM_ENV) $(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 
+# Every function B or better, every module A, the average A.
+complexity: $(INSTALLED)
+	$(BIN)/xenon --max-absolute B --max-modules A --max-average A shared functions local tools bench
+
 # The template tests translate template.yaml with the SAM CLI's aws-sam-translator.
 unit: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/pytest
 
-test: lint unit
+test: lint complexity unit
 
 # `sam build` as a deploy would run it (about a minute: it downloads the layer's arm64 wheels),
 # into a throwaway folder, then a check that the layer's binaries really are arm64.
 check-deploy: $(INSTALLED) $(SAM_INSTALLED)
 	build=$$(mktemp -d) && trap 'rm -rf "$$build"' EXIT && \
 	$(SAM_ENV) $(SAM_VENV)/bin/sam build --build-dir "$$build/build" --cache-dir "$$build/cache" && \
-	$(BIN)/python -m local.check_layer "$$build/build/SharedLayer/python"
+	$(BIN)/python -m tools.check_layer "$$build/build/SharedLayer/python"
 
 # schemathesis against the local server for ten minutes and many more examples than `make test`
 # gives it, plus a longer stateful property run.
@@ -54,7 +58,7 @@ fuzz: $(INSTALLED)
 
 # openapi.json from the functions' own route declarations (a test fails when it is stale).
 openapi: $(INSTALLED)
-	PYTHONPATH=shared $(BIN)/python -m local.openapi
+	PYTHONPATH=shared $(BIN)/python -m tools.openapi
 
 # Cold start, warm cost, round trips and memory of every function next to their floors (a few
 # minutes); rewrites BENCHMARKS.md.

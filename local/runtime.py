@@ -93,45 +93,55 @@ def http_api_event(
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, as API Gateway would send it."""
     headers = {name.lower(): value for name, value in (headers or {}).items()}
-    is_binary = isinstance(body, bytes) and not _is_utf8_text(body)
-    if isinstance(body, bytes):
-        body = base64.b64encode(body).decode() if is_binary else body.decode("utf-8")
     route_key = f"{route.method} {route.path}" if route else "$default"
-    event: dict[str, Any] = {
+    is_binary, text = _encoded_body(body)
+    optional = {
+        "cookies": cookies,
+        "queryStringParameters": _query_parameters(query) if query else None,
+        "pathParameters": path_parameters,
+        "body": text,
+    }
+    return {
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": query,
         "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "domainName": headers.get("host", "localhost"),
-            "domainPrefix": "localhost",
-            "http": {
-                "method": method.upper(),
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": headers.get("user-agent", ""),
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
-            "timeEpoch": int(time.time() * 1000),
-        },
+        "requestContext": _request_context(method, path, route_key, headers, source_ip),
         "isBase64Encoded": is_binary,
+        # API Gateway leaves out what a request does not have (an empty body is still a body).
+        **{name: value for name, value in optional.items() if value or (name == "body" and value == "")},
     }
-    if cookies:
-        event["cookies"] = cookies
-    if query:
-        event["queryStringParameters"] = _query_parameters(query)
-    if path_parameters:
-        event["pathParameters"] = path_parameters
-    if body is not None:
-        event["body"] = body
-    return event
+
+
+def _encoded_body(body: bytes | str | None) -> tuple[bool, str | None]:
+    """Whether the body goes base64-encoded (not UTF-8 text), and the body as the event has it."""
+    if not isinstance(body, bytes):
+        return False, body
+    if _is_utf8_text(body):
+        return False, body.decode("utf-8")
+    return True, base64.b64encode(body).decode()
+
+
+def _request_context(method: str, path: str, route_key: str, headers: dict[str, str], source_ip: str) -> dict[str, Any]:
+    return {
+        "accountId": "123456789012",
+        "apiId": "local",
+        "domainName": headers.get("host", "localhost"),
+        "domainPrefix": "localhost",
+        "http": {
+            "method": method.upper(),
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+        "timeEpoch": int(time.time() * 1000),
+    }
 
 
 def _query_parameters(query: str) -> dict[str, str]:

@@ -65,7 +65,9 @@ class Answer:
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Answer:
-    body = json.dumps({"error": {"status": status, "message": message}}).encode()
+    from customer_api.edge.replies import error_reply  # noqa: PLC0415 - the layer is on the path by now
+
+    body = json.dumps(error_reply(status, message)).encode()
     return Answer(status, body, {"Content-Type": JSON, **(headers or {})})
 
 
@@ -335,13 +337,11 @@ def _configure_environment() -> None:
 
 def _reset_layer_caches() -> None:
     # Imported late: the layer reads the environment at import (the Logger's level).
-    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+    from customer_api import store  # noqa: PLC0415
+    from customer_api.core.settings import settings  # noqa: PLC0415
 
-    from customer_api import config, store  # noqa: PLC0415
-
-    config.settings.cache_clear()
-    store._dynamodb.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
+    settings.cache_clear()
+    store.forget_cached()
 
 
 def _provision(*, fresh: bool) -> None:
@@ -364,8 +364,8 @@ def _provision(*, fresh: bool) -> None:
 
 def seed(email: str, password: str) -> bool:
     """Create the admin user; False when it already exists (its password is left alone)."""
-    from customer_api.admin import create_admin  # noqa: PLC0415
-    from customer_api.errors import EmailTaken  # noqa: PLC0415
+    from customer_api.core.errors import EmailTaken  # noqa: PLC0415
+    from customer_api.domain.admins import create_admin  # noqa: PLC0415
 
     try:
         create_admin(email, password, "Admin")
@@ -382,11 +382,12 @@ def _warm_shared_clients() -> None:
     # is making clients from boto3's default session in parallel, so make them before any
     # request. Logger keys and the (disabled) Metrics object are shared too: a log line may
     # name another request's correlation id, which is cosmetic here.
-    from customer_api import store, tokens  # noqa: PLC0415
+    from customer_api.domain import tokens  # noqa: PLC0415
+    from customer_api.store import client  # noqa: PLC0415
 
-    store._dynamodb()
+    client.dynamodb()
     for audience in (tokens.ADMIN, tokens.CUSTOMER):
-        tokens._keys(audience)
+        tokens.signing_keys(audience)
 
 
 def _shut_down(moto: _Moto | None, saved: dict[str, str]) -> None:

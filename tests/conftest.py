@@ -34,10 +34,9 @@ for _function in template.functions():
     os.environ.update(_function.environment)
 os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum: the tests exercise logic, not cost
 
-from aws_lambda_powertools.utilities import parameters  # noqa: E402
-
-from customer_api import config, store  # noqa: E402
-from customer_api.admin import create_admin  # noqa: E402
+from customer_api import store  # noqa: E402
+from customer_api.core import settings as config  # noqa: E402
+from customer_api.domain.admins import create_admin  # noqa: E402
 
 ADMIN_EMAIL = "admin@shop.example.com"
 ADMIN_PASSWORD = "admin-password-1"
@@ -110,14 +109,12 @@ class Api:
 def fresh_aws() -> Iterator[None]:
     """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients."""
     with mock_aws():
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
+        store.forget_cached()
         config.settings.cache_clear()
         template.create_tables(boto3.client("dynamodb"))
         template.create_secrets(boto3.client("secretsmanager"))
         yield
-        store._dynamodb.cache_clear()
-        parameters.clear_caches()
+        store.forget_cached()
 
 
 @pytest.fixture

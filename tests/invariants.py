@@ -18,8 +18,9 @@ from typing import Any
 
 import boto3
 
-from customer_api.config import settings
-from customer_api.models import email_key
+from customer_api.core.records import PrincipalKind, email_key
+from customer_api.core.settings import settings
+from customer_api.store import keys
 
 
 @functools.cache
@@ -57,11 +58,12 @@ def _session_violations(customers: dict[str, dict[str, Any]], sessions: list[dic
     found = []
     for session in sessions:
         pk, owner = session["pk"]["S"], session.get("owner", {}).get("S", "")
-        if not pk.startswith("SESSION#") or not owner.startswith("CUSTOMER#"):
+        if not pk.startswith(keys.SESSION_PREFIX) or not owner.startswith(keys.CUSTOMER_PREFIX):
             continue
         if int(session["expires_at"]["N"]) <= now:
             continue  # expired: dead whatever else holds
-        customer = customers.get(owner.removeprefix("CUSTOMER#"))
+        kind, customer_uuid = keys.principal_of(owner)
+        customer = customers.get(customer_uuid) if kind is PrincipalKind.CUSTOMER else None
         if customer is None:
             found.append(f"{pk} is left behind by a deleted customer")
             continue
@@ -90,7 +92,7 @@ class Tables:
     @property
     def customers(self) -> dict[str, dict[str, Any]]:
         """The customer items, by uuid."""
-        return _by_prefix(self.customers_table, "CUSTOMER#")
+        return _by_prefix(self.customers_table, keys.CUSTOMER_PREFIX)
 
 
 def read_tables(dynamodb: Any = None) -> Tables:
@@ -103,8 +105,8 @@ def violations(tables: Tables | None = None, now: float | None = None) -> list[s
     tables = tables or read_tables()
     now = time.time() if now is None else now
     customers = tables.customers
-    claims = _by_prefix(tables.customers_table, "EMAIL#")
-    counter = _by_prefix(tables.customers_table, "COUNTER#").get("customer_id")
+    claims = _by_prefix(tables.customers_table, keys.EMAIL_PREFIX)
+    counter = next((item for item in tables.customers_table if item["pk"]["S"] == keys.COUNTER), None)
     return (
         _claim_violations(customers, claims)
         + _session_violations(customers, tables.sessions_table, now)

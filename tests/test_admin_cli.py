@@ -1,10 +1,10 @@
-"""`python -m customer_api.admin create`: the way admin users come to exist."""
+"""`python -m customer_api.edge.admin_cli create`: the way admin users come to exist."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from customer_api.admin import main
+from customer_api.edge.admin_cli import main
 from tests.conftest import Api
 
 

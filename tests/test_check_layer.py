@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from local.check_layer import NATIVE_PACKAGES, problems
+from tools.check_layer import NATIVE_PACKAGES, problems
 
 AARCH64, X86_64 = 183, 62
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from customer_api import clock
+from customer_api.core import clock
 from tests.conftest import Api, CustomerAccount, unique_email
 
 CUSTOMER_FIELDS = ["customer_id", "uuid", "status", "group_id", "email", "full_name", "created_at", "updated_at"]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from customer_api.admin import create_admin
+from customer_api.domain.admins import create_admin
 from local import runtime, template
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"

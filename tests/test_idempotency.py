@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from customer_api import store
-from customer_api.admin import create_admin
+from customer_api.domain.admins import create_admin
+from customer_api.store import client
 from tests.conftest import Api, Reply, unique_email
 from tests.invariants import assert_invariants, read_tables
 
@@ -87,7 +87,7 @@ def test_a_retry_while_the_first_request_runs_is_a_409(api: Api, admin_token: st
             replies.append(create(api, admin_token, body, "key-1"))
 
     # The retry arrives while the first request is between its idempotency record and its write.
-    store._dynamodb().meta.events.register("before-call.dynamodb.TransactWriteItems", retry_meanwhile)
+    client.dynamodb().meta.events.register("before-call.dynamodb.TransactWriteItems", retry_meanwhile)
     first = create(api, admin_token, body, "key-1")
 
     assert first.status == 200

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from customer_api import store
+from customer_api.store import client
 from tests.conftest import Api, CustomerAccount, Reply, unique_email
 from tests.invariants import assert_invariants
 
@@ -26,7 +26,7 @@ class Competitor:
         self.request = request
         self.reply: Reply | None = None
         self._fired = False
-        store._dynamodb().meta.events.register(f"before-call.dynamodb.{operation}", self._before_call)
+        client.dynamodb().meta.events.register(f"before-call.dynamodb.{operation}", self._before_call)
 
     def _before_call(self, **_: Any) -> None:
         if self._fired:  # the competing request's own calls pass through

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from customer_api.config import settings
+from customer_api.core.settings import settings
+from customer_api.store import keys
 from tests.conftest import Api, CustomerAccount
 from tests.invariants import read_tables, violations
 
@@ -20,7 +21,7 @@ def dynamodb(aws: None) -> Any:
 
 
 def customer_item(dynamodb: Any, account: CustomerAccount) -> dict[str, Any]:
-    key = {"pk": {"S": f"CUSTOMER#{account.uuid}"}}
+    key = {"pk": {"S": keys.customer(account.uuid)}}
     return dynamodb.get_item(TableName=settings().customers_table, Key=key)["Item"]  # type: ignore[no-any-return]
 
 
@@ -34,13 +35,13 @@ def test_a_store_built_through_the_api_is_consistent(customer: CustomerAccount, 
 
 
 def test_a_claim_of_a_missing_customer_is_an_orphan(customer: CustomerAccount, dynamodb: Any) -> None:
-    claim = {"pk": {"S": "EMAIL#ghost@shop.example.com"}, "customer_uuid": {"S": "0" * 32}}
+    claim = {"pk": {"S": keys.email_claim("ghost@shop.example.com")}, "customer_uuid": {"S": "0" * 32}}
     put(dynamodb, settings().customers_table, claim)
     assert violations(read_tables(dynamodb)) == ["claim 'ghost@shop.example.com' names a customer that does not exist"]
 
 
 def test_a_customer_without_its_claim_is_found(customer: CustomerAccount, dynamodb: Any) -> None:
-    key = {"pk": {"S": f"EMAIL#{customer.email.lower()}"}}
+    key = {"pk": {"S": keys.email_claim(customer.email.lower())}}
     dynamodb.delete_item(TableName=settings().customers_table, Key=key)
     assert len(violations(read_tables(dynamodb))) == 1
 
@@ -62,7 +63,7 @@ def test_a_live_session_of_a_disabled_customer_is_found(customer: CustomerAccoun
 
 def test_a_session_left_by_a_deleted_customer_is_found(customer: CustomerAccount, log_in: Any, dynamodb: Any) -> None:
     log_in(customer)
-    dynamodb.delete_item(TableName=settings().customers_table, Key={"pk": {"S": f"CUSTOMER#{customer.uuid}"}})
+    dynamodb.delete_item(TableName=settings().customers_table, Key={"pk": {"S": keys.customer(customer.uuid)}})
     found = violations(read_tables(dynamodb))
     assert any("left behind by a deleted customer" in broken for broken in found)
 
@@ -71,7 +72,7 @@ def test_an_expired_session_of_a_deleted_customer_is_harmless(
     customer: CustomerAccount, log_in: Any, dynamodb: Any
 ) -> None:
     log_in(customer)
-    dynamodb.delete_item(TableName=settings().customers_table, Key={"pk": {"S": f"CUSTOMER#{customer.uuid}"}})
+    dynamodb.delete_item(TableName=settings().customers_table, Key={"pk": {"S": keys.customer(customer.uuid)}})
     later = time.time() + settings().customer_token_seconds + 1
     assert all("session" not in broken.lower() for broken in violations(read_tables(dynamodb), now=later))
 
@@ -84,5 +85,5 @@ def test_a_customer_id_used_twice_is_found(new_customer: Any, dynamodb: Any) -> 
 
 
 def test_a_counter_behind_the_largest_customer_id_is_found(api: Api, customer: CustomerAccount, dynamodb: Any) -> None:
-    put(dynamodb, settings().customers_table, {"pk": {"S": "COUNTER#customer_id"}, "last_id": {"N": "0"}})
+    put(dynamodb, settings().customers_table, {"pk": {"S": keys.COUNTER}, "last_id": {"N": "0"}})
     assert violations(read_tables(dynamodb)) == [f"counter 0 is behind customer_id {customer.view['customer_id']}"]

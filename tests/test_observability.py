@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from customer_api.observability import logger
+from customer_api.edge.observability import logger
 from local.template import ROOT
 from tests.conftest import ADMIN_EMAIL, Api
 

@@ -10,9 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from local import openapi
 from local.template import functions
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Reply
+from tools import openapi
 
 ADMIN_ONLY = [{"bearerAuth": []}, {"adminCookie": []}]
 

@@ -16,7 +16,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries import standard
 
-from customer_api import store
+from customer_api.store import client
 from tests.conftest import Api, CustomerAccount, unique_email
 from tests.invariants import assert_invariants
 
@@ -55,7 +55,7 @@ class BusyDynamoDB:
     def __init__(self, operation: str, times: int, answer: Any) -> None:
         self.left, self.answer = times, answer
         self.bodies: list[dict[str, Any]] = []  # every request of the operation, answered or not
-        store._dynamodb().meta.events.register(f"before-send.dynamodb.{operation}", self._before_send)
+        client.dynamodb().meta.events.register(f"before-send.dynamodb.{operation}", self._before_send)
 
     def _before_send(self, request: Any, **_: Any) -> AWSResponse | None:
         body = json.loads(request.body)
@@ -79,7 +79,7 @@ class ConflictingTransactions:
 
     def __init__(self, times: int) -> None:
         self.left, self.attempts = times, 0
-        store._dynamodb().meta.events.register("before-call.dynamodb.TransactWriteItems", self._before_call)
+        client.dynamodb().meta.events.register("before-call.dynamodb.TransactWriteItems", self._before_call)
 
     def _before_call(self, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         self.attempts += 1
@@ -100,7 +100,7 @@ class ConflictingTransactions:
 def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore's backoff waits up to 8 s between throttled attempts; the attempts are what count."""
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
-    monkeypatch.setattr(store.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(client.time, "sleep", lambda seconds: None)
 
 
 def create_body() -> dict[str, str]:

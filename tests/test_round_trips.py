@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.round_trips import dynamodb_calls
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
+from tools.round_trips import dynamodb_calls
 
 ADMIN_AUTH = "BatchGetItem"  # the token's session and its admin, read together
 CUSTOMER_AUTH = "BatchGetItem"

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from customer_api.config import settings
-from customer_api.models import INVALID_EMAIL, INVALID_STATUS
+from customer_api.core.records import PrincipalKind
+from customer_api.core.settings import settings
+from customer_api.domain.inputs import INVALID_EMAIL, INVALID_STATUS
+from customer_api.store import keys
 from tests.conftest import ADMIN_EMAIL, Reply, unique_email
 from tests.world import CUSTOMER_PASSWORD, Tables, World, customer_login, module_world, new_customer, snapshot
 
@@ -101,7 +103,7 @@ def assert_client_error(reply: Reply, status: int = 400, message: str | None = N
 def without_login_failures(tables: Tables) -> Tables:
     """The tables minus the failed-login counters: a wrong password is counted, by design."""
     return {
-        table: [item for item in items if not item["pk"]["S"].startswith("FAILURES#")]
+        table: [item for item in items if not item["pk"]["S"].startswith(keys.FAILURES_PREFIX)]
         for table, items in tables.items()
     }
 
@@ -395,8 +397,8 @@ BAD_SESSION_IDS = {
     "blank": "%20",
     "integer": "1",
     "sid with a bad version": "09d34c21-4af3-1db8-a38b-335ebf6d45fa",
-    "dynamodb key": "SESSION#{sid}",
-    "failures key": "FAILURES#customer#{email}",
+    "dynamodb key": keys.session("{sid}"),
+    "failures key": keys.login_failures(PrincipalKind.CUSTOMER, "{email}"),
     "twenty-six ids": ",".join(f"00000000-0000-4000-8000-{index:012d}" for index in range(25)) + ",{sid}",
     "huge": "a" * 5000,
 }

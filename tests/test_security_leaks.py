@@ -17,8 +17,8 @@ import boto3
 import jwt
 import pytest
 
-from customer_api.config import settings
-from customer_api.observability import logger
+from customer_api.core.settings import settings
+from customer_api.edge.observability import logger
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Reply, unique_email
 
 FIRST_PASSWORD = "Canary-first-pw-1"

@@ -9,7 +9,8 @@ from typing import Any
 import bcrypt
 import pytest
 
-from customer_api import clock, config
+from customer_api.core import clock
+from customer_api.core import settings as config
 from local import template
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, Reply, unique_email
 

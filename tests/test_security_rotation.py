@@ -11,7 +11,7 @@ import boto3
 import jwt
 from aws_lambda_powertools.utilities import parameters
 
-from customer_api.config import settings
+from customer_api.core.settings import settings
 from tests.conftest import Api, CustomerAccount
 
 

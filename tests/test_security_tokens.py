@@ -22,7 +22,8 @@ from typing import Any
 import jwt
 import pytest
 
-from customer_api import config, sessions, tokens
+from customer_api.core import settings as config
+from customer_api.domain import sessions, tokens
 from tests.conftest import Reply
 from tests.world import World, admin_login, client, customer_login, module_world, new_customer, snapshot
 

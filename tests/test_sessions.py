@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from customer_api import config
+from customer_api.core import settings as config
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount
 
 SID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from customer_api import store
-from customer_api.config import settings as service_settings
-from customer_api.models import email_key
+from customer_api.core.records import email_key
+from customer_api.core.settings import settings as service_settings
+from customer_api.store import client, keys
 from tests.conftest import Api, Reply
 from tests.invariants import Tables, assert_invariants, read_tables
 
@@ -33,14 +33,16 @@ def forget_everything_but_admins() -> None:
     """Empty both tables but for the admins and their sessions: a fresh world per example
     (a new moto context with tables costs half a second; this costs a few milliseconds)."""
     tables = read_tables()
-    dynamodb = store._dynamodb()
+    dynamodb = client.dynamodb()
     for table, items, keep in (
         (service_settings().customers_table, tables.customers_table, "pk"),
         (service_settings().sessions_table, tables.sessions_table, "owner"),
     ):
-        keys = [{"pk": item["pk"]} for item in items if not item.get(keep, {}).get("S", "").startswith("ADMIN#")]
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+        doomed = [
+            {"pk": item["pk"]} for item in items if not item.get(keep, {}).get("S", "").startswith(keys.ADMIN_PREFIX)
+        ]
+        for start in range(0, len(doomed), 25):
+            requests = [{"DeleteRequest": {"Key": key}} for key in doomed[start : start + 25]]
             dynamodb.batch_write_item(RequestItems={table: requests})
 
 
@@ -235,11 +237,11 @@ class CustomerService(RuleBasedStateMachine):
         customers = tables.customers
         stored_live = set()
         for item in tables.sessions_table:
-            owner = customers.get(item.get("owner", {}).get("S", "").removeprefix("CUSTOMER#"))
+            owner = customers.get(item.get("owner", {}).get("S", "").removeprefix(keys.CUSTOMER_PREFIX))
             if owner is None or int(item["expires_at"]["N"]) <= now or owner["status"]["N"] != "1":
                 continue
             if item["epoch"]["N"] == owner["session_epoch"]["N"]:
-                stored_live.add(item["pk"]["S"].removeprefix("SESSION#"))
+                stored_live.add(keys.sid_of(item["pk"]["S"]))
         assert stored_live == {token.sid for token in self.tokens if token.live}
 
 

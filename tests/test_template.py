@@ -24,7 +24,7 @@ def cloudformation() -> dict[str, Any]:
     if not SAM_PYTHON.exists():
         pytest.fail("the SAM CLI environment is missing: run `make lint` (it installs .venv-sam)")
     translated = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [str(SAM_PYTHON), "-m", "local.cloudformation"], cwd=ROOT, capture_output=True, text=True, check=True
+        [str(SAM_PYTHON), "-m", "tools.cloudformation"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     document: dict[str, Any] = json.loads(translated.stdout)
     return document

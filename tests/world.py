@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from customer_api.admin import create_admin
+from customer_api.domain.admins import create_admin
 from local import template
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, fresh_aws, unique_email
 

@@ -6,13 +6,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from customer_api import openapi_docs as docs
-from customer_api import tokens
-from customer_api.config import settings
-from customer_api.http import CustomerApi, ok
-from customer_api.logins import log_in_admin
-from customer_api.models import Credentials
-from customer_api.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
+from customer_api.core.records import PrincipalKind
+from customer_api.core.settings import settings
+from customer_api.domain import tokens
+from customer_api.domain.inputs import Credentials
+from customer_api.domain.logins import log_in_admin
+from customer_api.edge import docs
+from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
+from customer_api.edge.replies import AdminTokens, AdminTokensReply
+from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi()
 
@@ -20,20 +22,19 @@ app = CustomerApi()
 @app.post(
     "/api/user/tokens",
     summary="Admin login: access and refresh token",
-    responses=docs.responses("AdminTokensReply", "Admin access and refresh tokens", 400, 413, 429, 503),
+    responses=docs.responses(AdminTokensReply, "Admin access and refresh tokens", 400, 413, 429, 503),
 )
 def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     config = settings()
-    with login_outcome("admin"):
+    with login_outcome(PrincipalKind.ADMIN):
         admin, session = log_in_admin(credentials.email, credentials.password, config.admin_refresh_token_seconds)
     claims = {"user": admin.token_claims(), "sid": session.sid}
     logger.info("Admin logged in", extra={"sid": session.sid})
-    return ok(
-        {
-            "accessToken": tokens.issue(tokens.ADMIN, claims, config.admin_access_token_seconds),
-            "refreshToken": tokens.issue(tokens.ADMIN_REFRESH, claims, config.admin_refresh_token_seconds),
-        }
+    issued = AdminTokens(
+        accessToken=tokens.issue(tokens.ADMIN, claims, config.admin_access_token_seconds),
+        refreshToken=tokens.issue(tokens.ADMIN_REFRESH, claims, config.admin_refresh_token_seconds),
     )
+    return ok(AdminTokensReply(data=issued))
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

@@ -6,13 +6,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from customer_api import idempotency
-from customer_api import openapi_docs as docs
-from customer_api.auth import admin_caller
-from customer_api.customers import create_customer
-from customer_api.http import CustomerApi, customer_links, ok
-from customer_api.models import CustomerCreate
-from customer_api.observability import CORRELATION_ID, count, logger, metrics, traced
+from customer_api.domain.customers import create_customer
+from customer_api.domain.inputs import CustomerCreate
+from customer_api.edge import docs, idempotency
+from customer_api.edge.credentials import admin_caller
+from customer_api.edge.observability import CORRELATION_ID, count, logger, metrics, traced
+from customer_api.edge.replies import CustomerReply, CustomerWithLinks, customer_with_links
+from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi(authorize=admin_caller)
 
@@ -21,7 +21,7 @@ app = CustomerApi(authorize=admin_caller)
     "/api/customers",
     summary="Create a customer",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses("CustomerReply", "The new customer", 400, 401, 409, 413, 422, 503),
+    responses=docs.responses(CustomerReply, "The new customer", 400, 401, 409, 413, 422, 503),
 )
 def create(
     new_customer: Annotated[CustomerCreate, Body()],
@@ -29,15 +29,16 @@ def create(
 ) -> Response[str]:
     key = idempotency.valid_key(idempotency_key)
     if key is None:
-        return ok(_create(new_customer))
-    return ok(idempotency.create_once(app.caller().principal, key, new_customer, lambda: _create(new_customer)))
+        return ok(CustomerReply(data=_create(new_customer)))
+    created = idempotency.create_once(app.caller().principal, key, new_customer, lambda: _create(new_customer))
+    return ok(CustomerReply(data=created))
 
 
-def _create(new_customer: CustomerCreate) -> dict[str, Any]:
+def _create(new_customer: CustomerCreate) -> CustomerWithLinks:
     customer = create_customer(new_customer)
     count("CustomerCreated")
     logger.info("Customer created", extra={"customer_uuid": customer.uuid})
-    return {**customer.view(), "links": customer_links(customer.uuid)}
+    return customer_with_links(customer)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

@@ -3,14 +3,15 @@
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.shared.cookies import SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from customer_api import openapi_docs as docs
-from customer_api.auth import ADMIN_COOKIE, admin_caller
-from customer_api.http import CustomerApi, ok, session_cookie
-from customer_api.observability import CORRELATION_ID, logger, metrics, traced
-from customer_api.sessions import end_admin_session
+from customer_api.domain.sessions import end_admin_session
+from customer_api.edge import docs, paths
+from customer_api.edge.cookies import cleared_admin_cookie
+from customer_api.edge.credentials import admin_caller
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.replies import Empty, EmptyReply
+from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi(authorize=admin_caller)
 
@@ -19,13 +20,13 @@ app = CustomerApi(authorize=admin_caller)
     "/api/user/sessions/<sid>",
     summary="Admin logout",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses("EmptyReply", "The session ended", 401, 404, 413, 503),
+    responses=docs.responses(EmptyReply, "The session ended", 401, 404, 413, 503),
 )
 def log_out(sid: str) -> Response[str]:
-    ended_own_session = end_admin_session(app.caller(), sid)
+    ended_own_session = end_admin_session(app.caller(), paths.session_id(sid))
     logger.info("Admin session ended", extra={"sid": sid})
-    cookies = [session_cookie(ADMIN_COOKIE, "", 0, SameSite.STRICT_MODE)] if ended_own_session else None
-    return ok({}, cookies=cookies)
+    cookies = [cleared_admin_cookie()] if ended_own_session else None
+    return ok(EmptyReply(data=Empty()), cookies=cookies)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

@@ -4,14 +4,15 @@ session) and customer uuids (every session of that customer), comma-separated.""
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.shared.cookies import SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from customer_api import openapi_docs as docs
-from customer_api.auth import CUSTOMER_COOKIE, customer_or_admin_caller
-from customer_api.http import CustomerApi, ok, session_cookie
-from customer_api.observability import CORRELATION_ID, logger, metrics, traced
-from customer_api.sessions import end_customer_sessions
+from customer_api.domain.sessions import end_customer_sessions
+from customer_api.edge import docs, paths
+from customer_api.edge.cookies import cleared_customer_cookie
+from customer_api.edge.credentials import customer_or_admin_caller
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.replies import Empty, EmptyReply
+from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi(authorize=customer_or_admin_caller)
 
@@ -21,15 +22,16 @@ app = CustomerApi(authorize=customer_or_admin_caller)
     method=["DELETE", "POST"],
     summary="Log out: end sessions by sid, or every session of a customer by uuid",
     security=docs.CUSTOMER_OR_ADMIN,
-    responses=docs.responses("EmptyReply", "The sessions ended", 401, 404, 413, 503),
+    responses=docs.responses(EmptyReply, "The sessions ended", 401, 404, 413, 503),
 )
 def log_out(ids: str) -> Response[str]:
     caller = app.caller()
-    ended_own_session = end_customer_sessions(caller, ids)
+    sids, customer_uuids = paths.logout_ids(ids)
+    ended_own_session = end_customer_sessions(caller, sids, customer_uuids)
     logger.info("Customer sessions ended", extra={"by": caller.kind, "count": ids.count(",") + 1})
     # Clear the browser's cookie only when the session it carries has just ended.
-    cookies = [session_cookie(CUSTOMER_COOKIE, "", 0, SameSite.LAX_MODE)] if ended_own_session else None
-    return ok({}, cookies=cookies)
+    cookies = [cleared_customer_cookie()] if ended_own_session else None
+    return ok(EmptyReply(data=Empty()), cookies=cookies)
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

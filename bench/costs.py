@@ -1,0 +1,72 @@
+"""Memory sizes and cost per million requests: an estimate from the warm measurements, the
+template's memory sizes and list prices."""
+
+from __future__ import annotations
+
+from bench.endpoints import ENDPOINTS
+from bench.stats import median
+from bench.warm import Warm
+from local import template
+
+# Prices assumed (AWS, us-east-1, as published in 2025; check them before relying on the totals).
+LAMBDA_GB_SECOND = 0.0000133334  # arm64, first 7.5 billion GB-s a month
+LAMBDA_REQUEST = 0.20 / 1e6
+HTTP_API_REQUEST = 1.00 / 1e6  # first 300 million a month
+DYNAMODB_WRITE_UNIT = 0.625 / 1e6  # on-demand, since November 2024
+DYNAMODB_READ_UNIT = 0.125 / 1e6
+FULL_VCPU_MB = 1769  # Lambda gives one full vCPU at 1,769 MB, proportionally less below
+DYNAMODB_LATENCY_MS = 6.0  # assumed per call from Lambda in the same region
+
+# Request units per request (items < 1 KB): a strongly consistent read 1 RRU per item, a write
+# 1 WRU per item, transactional reads and writes twice that, a query of keys 1 RRU.
+UNITS = {  # endpoint label -> (read units, write units)
+    "POST /api/customers": (2, 1 + 2 * 2),
+    "PATCH /api/customers/{id} (name)": (2 + 1, 1),
+    "PATCH /api/customers/{id} (password)": (2 + 1 + 1, 1),
+    "DELETE /api/customers/{id}": (2 + 1 + 1, 2 * 2),
+    "POST /api/customers/sessions": (2 + 1 + 2, 2),
+    "DELETE /api/customers/sessions/{sid}": (2, 2),
+    "POST /api/user/tokens": (2 + 2, 2),
+    "POST /api/user/sessions": (2 + 2, 2),
+    "DELETE /api/user/sessions/{sid}": (2, 2),
+}
+
+
+def memory_of(function_name: str) -> int:
+    resource = template.template()["Resources"][function_name]["Properties"]
+    size = resource.get("MemorySize", template.template()["Globals"]["Function"]["MemorySize"])
+    return int(size)
+
+
+def _lambda_cost(memory: int, cpu_ms: float, calls: int) -> tuple[float, float]:
+    """Estimated duration (ms) and Lambda cost ($) of one request at this memory size."""
+    duration = cpu_ms * max(1.0, FULL_VCPU_MB / memory) + calls * DYNAMODB_LATENCY_MS
+    return duration, duration / 1000 * memory / 1024 * LAMBDA_GB_SECOND + LAMBDA_REQUEST
+
+
+def table(warm: dict[str, Warm], bcrypt_ms: float) -> list[str]:
+    """Per million requests at the chosen memory and, for comparison, at 512 MB."""
+    lines = [
+        "| Endpoint | Function | Memory MB | Est. duration ms | Lambda $ | HTTP API $ | DynamoDB $ | Total $ "
+        "| At 512 MB: duration ms, total $ |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for endpoint in ENDPOINTS:
+        result = warm[endpoint.label]
+        function = result.function
+        # CPU here: bcrypt, plus what the handler adds over its floor; I/O: the calls, at DynamoDB's speed.
+        overhead_ms = max(0.0, median(result.handler_ms) - median(result.floor_ms))
+        cpu_ms = (bcrypt_ms if endpoint.bcrypt else 0.0) + overhead_ms
+        reads, writes = UNITS[endpoint.label]
+        dynamodb = reads * DYNAMODB_READ_UNIT + writes * DYNAMODB_WRITE_UNIT
+
+        memory = memory_of(function)
+        duration, lambda_cost = _lambda_cost(memory, cpu_ms, len(result.calls))
+        small_duration, small_lambda_cost = _lambda_cost(512, cpu_ms, len(result.calls))
+        all_in, small_total = (cost + HTTP_API_REQUEST + dynamodb for cost in (lambda_cost, small_lambda_cost))
+        lines.append(
+            f"| {endpoint.label} | {function} | {memory} | {duration:.0f} | {lambda_cost * 1e6:.2f} "
+            f"| {HTTP_API_REQUEST * 1e6:.2f} | {dynamodb * 1e6:.2f} | {all_in * 1e6:.2f} "
+            f"| {small_duration:.0f} ms, {small_total * 1e6:.2f} |"
+        )
+    return lines

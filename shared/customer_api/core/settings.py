@@ -1,0 +1,62 @@
+"""Every tunable of the service, read from the environment once per container into one frozen
+object. No other module of the layer reads `os.environ`."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Every tunable of the service, with its environment variable as alias."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    # Where things are kept.
+    customers_table: str = Field(alias="CUSTOMERS_TABLE")
+    sessions_table: str = Field(alias="SESSIONS_TABLE")
+    # Secret names: every function verifies tokens, the admin command signs none (empty there).
+    admin_token_secret: str = Field("", alias="ADMIN_TOKEN_SECRET")
+    customer_token_secret: str = Field("", alias="CUSTOMER_TOKEN_SECRET")
+    # Only the create function has it (Idempotency-Key records).
+    idempotency_table: str | None = Field(None, alias="IDEMPOTENCY_TABLE")
+
+    # Passwords. Cost 4 is bcrypt's minimum, allowed for tests; production defaults to 12.
+    bcrypt_rounds: int = Field(12, alias="BCRYPT_ROUNDS", ge=4, le=31)
+
+    # Lifetimes, in seconds.
+    customer_token_seconds: int = Field(48 * 3600, alias="CUSTOMER_TOKEN_SECONDS", gt=0)
+    admin_access_token_seconds: int = Field(15 * 60, alias="ADMIN_ACCESS_TOKEN_SECONDS", gt=0)
+    admin_refresh_token_seconds: int = Field(24 * 3600, alias="ADMIN_REFRESH_TOKEN_SECONDS", gt=0)
+    admin_session_seconds: int = Field(24 * 3600, alias="ADMIN_SESSION_SECONDS", gt=0)
+    secret_cache_seconds: int = Field(300, alias="SECRET_CACHE_SECONDS", ge=0)
+
+    # Throttling of failed logins, per email.
+    login_max_failures: int = Field(5, alias="LOGIN_MAX_FAILURES", gt=0)
+    login_failure_window_seconds: int = Field(15 * 60, alias="LOGIN_FAILURE_WINDOW_SECONDS", gt=0)
+
+    # Requests.
+    max_body_bytes: int = Field(8192, alias="MAX_BODY_BYTES", gt=0)
+
+    # Retries. botocore's standard mode retries throttled calls itself (attempts in all, not
+    # retries); a transaction cancelled only for being busy, a batch with unprocessed items and
+    # a write that lost an optimistic race are retried by the store and the use cases.
+    dynamodb_max_attempts: int = Field(5, alias="DYNAMODB_MAX_ATTEMPTS", ge=1)
+    busy_attempts: int = Field(3, alias="BUSY_ATTEMPTS", ge=1)
+    busy_backoff_seconds: float = Field(0.05, alias="BUSY_BACKOFF_SECONDS", ge=0)
+    write_attempts: int = Field(3, alias="WRITE_ATTEMPTS", ge=1)
+
+    # Lambda's tracing mode, from the template's Tracing parameter: "Active" records traces.
+    tracing_mode: str = Field("PassThrough", alias="TRACING")
+
+    @property
+    def tracing(self) -> bool:
+        return self.tracing_mode == "Active"
+
+
+@functools.cache
+def settings() -> Settings:
+    """The settings of this container; a missing variable fails loudly on first use."""
+    return Settings.model_validate(os.environ)

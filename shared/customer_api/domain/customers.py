@@ -1,0 +1,94 @@
+"""Customer use cases: create, read, update, delete."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+
+from customer_api import store
+from customer_api.core import clock
+from customer_api.core.errors import ConcurrentChange, CustomerNotFound, StoreBusy
+from customer_api.core.records import Customer, PrincipalKind
+from customer_api.core.settings import settings
+from customer_api.domain.inputs import CustomerCreate, CustomerUpdate
+from customer_api.domain.passwords import hash_password
+
+
+def create_customer(request: CustomerCreate) -> Customer:
+    """A new customer with its email claimed. EmailTaken when the email is used (any case)."""
+    password_hash = hash_password(request.password)
+    now = clock.timestamp()
+    db = store.active()
+    customer = Customer(
+        customer_id=db.next_customer_id(),
+        uuid=uuid.uuid4().hex,
+        status=request.status,
+        group_id=1,
+        email=request.email,
+        full_name=request.full_name,
+        password_hash=password_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    db.insert_customer(customer)
+    return customer
+
+
+def get_customer(customer_uuid: str) -> Customer:
+    customer = store.active().get_customer(customer_uuid)
+    if customer is None:
+        raise CustomerNotFound()
+    return customer
+
+
+def _apply(customer: Customer, update: CustomerUpdate, password_hash: str | None) -> Customer:
+    changes = update.model_dump(exclude_none=True, exclude={"password"})
+    if password_hash is not None:
+        changes["password_hash"] = password_hash
+    if password_hash is not None or update.status == 0:
+        # A new password or a disabled account ends every session of the customer.
+        changes["session_epoch"] = customer.session_epoch + 1
+    return dataclasses.replace(customer, **changes, updated_at=clock.timestamp())
+
+
+def _retrying_lost_races[T](change: Callable[[], T]) -> T:
+    """Run a read-then-conditional-write again when another write came between; StoreBusy when
+    it keeps losing."""
+    for _ in range(settings().write_attempts):
+        try:
+            return change()
+        except ConcurrentChange:
+            continue
+    raise StoreBusy()
+
+
+def update_customer(customer_uuid: str, update: CustomerUpdate) -> Customer:
+    """Apply the fields that were given. `{}` changes nothing."""
+    if not update.model_dump(exclude_none=True):
+        return get_customer(customer_uuid)
+    password_hash = hash_password(update.password) if update.password is not None else None
+    db = store.active()
+
+    def change() -> tuple[Customer, Customer]:
+        current = get_customer(customer_uuid)
+        return current, db.save_customer(current, _apply(current, update, password_hash))
+
+    before, saved = _retrying_lost_races(change)
+    if saved.session_epoch != before.session_epoch:
+        db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
+    return saved
+
+
+def delete_customer(customer_uuid: str) -> Customer:
+    """Delete the customer, free its email and end its sessions; answers what was deleted."""
+    db = store.active()
+
+    def change() -> Customer:
+        current = get_customer(customer_uuid)
+        db.delete_customer(current)
+        return current
+
+    deleted = _retrying_lost_races(change)
+    db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
+    return deleted

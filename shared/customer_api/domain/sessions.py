@@ -1,0 +1,119 @@
+"""Who is calling (tokens checked against live sessions) and ending sessions (logout)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from customer_api import store
+from customer_api.core import clock
+from customer_api.core.errors import ConcurrentChange, InvalidToken, SessionNotFound
+from customer_api.core.records import Principal, PrincipalKind, Session, email_key
+from customer_api.domain import tokens
+
+MAX_IDS_PER_LOGOUT = 25
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated caller: a customer (principal = uuid) or an admin (= email key)."""
+
+    kind: PrincipalKind
+    principal: str
+    sid: str
+    session: Session  # as authenticate read it: logging out of it needs no second read
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind is PrincipalKind.ADMIN
+
+
+# Where a token names its principal: customer.uuid, or user.email (an admin's key is the email).
+_CLAIM_OF = {PrincipalKind.CUSTOMER: ("customer", "uuid"), PrincipalKind.ADMIN: ("user", "email")}
+
+
+def _principal_claimed(claims: dict[str, object], kind: PrincipalKind) -> str:
+    holder_name, field = _CLAIM_OF[kind]
+    holder = claims.get(holder_name)
+    value = holder.get(field) if isinstance(holder, dict) else None
+    if not isinstance(value, str) or not value:
+        raise InvalidToken()
+    return value if kind is PrincipalKind.CUSTOMER else email_key(value)
+
+
+def _is_live(session: Session, owner: Principal, kind: PrincipalKind, principal: str) -> bool:
+    """Unexpired, the claimed principal's, and that principal enabled and still at its epoch."""
+    return (
+        (session.kind, session.principal) == (kind, principal)
+        and session.expires_at > clock.now()
+        and owner.status == 1
+        and owner.session_epoch == session.epoch
+    )
+
+
+def authenticate(token: str, audience: str) -> Caller:
+    """The caller behind a token: signature, audience and expiry checked, then its session.
+
+    A session is live while it exists, has not expired, and its customer or admin still exists,
+    is enabled and has not had every session ended since (the epoch).
+    """
+    claims = tokens.verify(token, audience)
+    kind = PrincipalKind.CUSTOMER if audience == tokens.CUSTOMER else PrincipalKind.ADMIN
+    principal, sid = _principal_claimed(claims, kind), str(claims["sid"])
+    session, owner = store.active().session_with_principal(sid, kind, principal)
+    if session is None or owner is None or not _is_live(session, owner, kind, principal):
+        raise InvalidToken()
+    return Caller(kind=kind, principal=principal, sid=sid, session=session)
+
+
+def _listed_sessions(caller: Caller, sids: list[str]) -> dict[str, Session]:
+    """The listed sessions that exist. The caller's own (the usual logout) was read moments ago,
+    strongly consistent, by `authenticate`; the delete's condition catches any change since."""
+    known = {caller.sid: caller.session} if caller.sid in sids else {}
+    others = [sid for sid in sids if sid not in known]
+    return {**known, **(store.active().get_sessions(others) if others else {})}
+
+
+def _may_end(caller: Caller, session: Session | None, kind: PrincipalKind) -> bool:
+    """Whether the caller may end this session: live, of this kind, and the caller's own unless
+    the caller is an admin."""
+    if session is None or session.kind is not kind or session.expires_at <= clock.now():
+        return False
+    return caller.is_admin or session.principal == caller.principal
+
+
+def _refuse_unless_may_end_all(caller: Caller, sessions: list[Session | None], customer_uuids: list[str]) -> None:
+    if not all(_may_end(caller, session, PrincipalKind.CUSTOMER) for session in sessions):
+        raise SessionNotFound()
+    if not caller.is_admin and set(customer_uuids) - {caller.principal}:
+        raise SessionNotFound()
+
+
+def end_customer_sessions(caller: Caller, sids: list[str], customer_uuids: list[str]) -> bool:
+    """End the listed sessions and every session of the listed customers.
+
+    All or nothing: an id that is unknown, expired or not the caller's ends nothing
+    (SessionNotFound). Answers whether the caller's own session is among those ended.
+    """
+    sessions = _listed_sessions(caller, sids)
+    _refuse_unless_may_end_all(caller, [sessions.get(sid) for sid in sids], customer_uuids)
+    db = store.active()
+    everyone = [(PrincipalKind.CUSTOMER, uuid) for uuid in customer_uuids]
+    try:
+        db.end_sessions(list(sessions.values()), everyone)
+    except ConcurrentChange as error:
+        raise SessionNotFound() from error  # an id vanished meanwhile: nothing was ended
+    for uuid in customer_uuids:
+        db.sweep_sessions(PrincipalKind.CUSTOMER, uuid)
+    return caller.sid in sids or caller.principal in customer_uuids
+
+
+def end_admin_session(caller: Caller, sid: str) -> bool:
+    """End one admin session (any admin may end any admin's). Answers whether it was the caller's."""
+    session = _listed_sessions(caller, [sid]).get(sid)
+    if not _may_end(caller, session, PrincipalKind.ADMIN) or session is None:
+        raise SessionNotFound()
+    try:
+        store.active().end_sessions([session], [])
+    except ConcurrentChange as error:
+        raise SessionNotFound() from error
+    return sid == caller.sid

@@ -1,0 +1,115 @@
+"""What the routes answer, typed once: the handlers build these, the OpenAPI generator
+(tools/openapi.py) documents them, and mypy holds the two together.
+
+TypedDicts, not pydantic models: they cost nothing at a cold start; pydantic still derives their
+JSON Schema for the document."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from customer_api.core.records import Customer
+
+
+class ErrorDetail(TypedDict):
+    status: int
+    message: str
+
+
+class ErrorReply(TypedDict):
+    """Every failure: the HTTP status repeated in the body, and a message for a person."""
+
+    error: ErrorDetail
+
+
+class CustomerView(TypedDict):
+    """The customer object of the contract (never the password or its hash)."""
+
+    customer_id: int
+    uuid: str
+    status: int
+    group_id: int
+    email: str
+    full_name: str
+    created_at: str
+    updated_at: str
+
+
+class Link(TypedDict):
+    rel: str
+    href: str
+    action: str
+    types: list[str]
+
+
+class CustomerWithLinks(CustomerView):
+    links: list[Link]
+
+
+class CustomerReply(TypedDict):
+    data: CustomerWithLinks
+
+
+class DeletedCustomerReply(TypedDict):
+    data: CustomerView
+
+
+class SessionToken(TypedDict):
+    token: str
+    sid: str
+
+
+class SessionReply(TypedDict):
+    data: SessionToken
+
+
+class AdminTokens(TypedDict):
+    accessToken: str  # EverShop's names
+    refreshToken: str
+
+
+class AdminTokensReply(TypedDict):
+    data: AdminTokens
+
+
+class Empty(TypedDict):
+    pass
+
+
+class EmptyReply(TypedDict):
+    data: Empty
+
+
+# Every body a route answers, for the OpenAPI document.
+REPLIES: tuple[type, ...] = (
+    ErrorReply,
+    CustomerReply,
+    DeletedCustomerReply,
+    SessionReply,
+    AdminTokensReply,
+    EmptyReply,
+)
+
+
+def error_reply(status: int, message: str) -> ErrorReply:
+    return ErrorReply(error=ErrorDetail(status=status, message=message))
+
+
+def customer_view(customer: Customer) -> CustomerView:
+    return CustomerView(
+        customer_id=customer.customer_id,
+        uuid=customer.uuid,
+        status=customer.status,
+        group_id=customer.group_id,
+        email=customer.email,
+        full_name=customer.full_name,
+        created_at=customer.created_at,
+        updated_at=customer.updated_at,
+    )
+
+
+def customer_with_links(customer: Customer) -> CustomerWithLinks:
+    """The customer with the `links` EverShop's docs show on create and update."""
+    grid = Link(rel="customerGrid", href="/admin/customers", action="GET", types=["text/xml"])
+    edit = Link(rel="edit", href=f"/admin/customers/edit/{customer.uuid}", action="GET", types=["text/xml"])
+    return CustomerWithLinks(**customer_view(customer), links=[grid, edit])

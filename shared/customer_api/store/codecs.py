@@ -1,0 +1,114 @@
+"""Records to DynamoDB items (typed JSON) and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.store import keys
+
+Item = dict[str, Any]  # an item in DynamoDB's typed JSON
+
+
+def s(value: str) -> Item:
+    return {"S": value}
+
+
+def n(value: int) -> Item:
+    return {"N": str(value)}
+
+
+def key(pk: str) -> Item:
+    return {"pk": s(pk)}
+
+
+def customer_item(customer: Customer) -> Item:
+    return {
+        **key(keys.customer(customer.uuid)),
+        "customer_id": n(customer.customer_id),
+        "uuid": s(customer.uuid),
+        "status": n(customer.status),
+        "group_id": n(customer.group_id),
+        "email": s(customer.email),
+        "full_name": s(customer.full_name),
+        "password_hash": s(customer.password_hash),
+        "created_at": s(customer.created_at),
+        "updated_at": s(customer.updated_at),
+        "version": n(customer.version),
+        "session_epoch": n(customer.session_epoch),
+    }
+
+
+def customer_from(item: Item) -> Customer:
+    return Customer(
+        customer_id=int(item["customer_id"]["N"]),
+        uuid=item["uuid"]["S"],
+        status=int(item["status"]["N"]),
+        group_id=int(item["group_id"]["N"]),
+        email=item["email"]["S"],
+        full_name=item["full_name"]["S"],
+        password_hash=item["password_hash"]["S"],
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+        version=int(item["version"]["N"]),
+        session_epoch=int(item["session_epoch"]["N"]),
+    )
+
+
+def claim_item(customer: Customer) -> Item:
+    return {**key(keys.email_claim(customer.email_key)), "customer_uuid": s(customer.uuid)}
+
+
+def admin_item(admin: AdminUser) -> Item:
+    return {
+        **key(keys.admin(admin.email_key)),
+        "uuid": s(admin.uuid),
+        "email": s(admin.email),
+        "full_name": s(admin.full_name),
+        "password_hash": s(admin.password_hash),
+        "status": n(admin.status),
+        "session_epoch": n(admin.session_epoch),
+    }
+
+
+def admin_from(item: Item) -> AdminUser:
+    return AdminUser(
+        uuid=item["uuid"]["S"],
+        email=item["email"]["S"],
+        full_name=item["full_name"]["S"],
+        password_hash=item["password_hash"]["S"],
+        status=int(item["status"]["N"]),
+        session_epoch=int(item["session_epoch"]["N"]),
+    )
+
+
+def session_item(session: Session) -> Item:
+    return {
+        **key(keys.session(session.sid)),
+        "owner": s(keys.principal(session.kind, session.principal)),
+        "epoch": n(session.epoch),
+        "expires_at": n(session.expires_at),
+    }
+
+
+def session_from(item: Item) -> Session:
+    kind, principal = keys.principal_of(item["owner"]["S"])
+    return Session(
+        sid=keys.sid_of(item["pk"]["S"]),
+        kind=PrincipalKind(kind),
+        principal=principal,
+        epoch=int(item["epoch"]["N"]),
+        expires_at=int(item["expires_at"]["N"]),
+    )
+
+
+def failures_from(item: Item | None) -> LoginFailures:
+    if item is None:
+        return LoginFailures()
+    return LoginFailures(count=int(item["count"]["N"]), window_ends=int(item["window_ends"]["N"]))
+
+
+def principal_from(item: Item | None) -> Principal | None:
+    if item is None:
+        return None
+    return Principal(status=int(item["status"]["N"]), session_epoch=int(item["session_epoch"]["N"]))

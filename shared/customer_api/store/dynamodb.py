@@ -1,0 +1,312 @@
+"""The Store on DynamoDB (and Secrets Manager): every item, condition and transaction.
+
+The key layout is in `keys`, the item shapes in `codecs`, the client and its retries in `client`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.settings import settings
+from customer_api.store import codecs, keys, secrets
+from customer_api.store.client import (
+    Item,
+    batch_get,
+    batch_write,
+    busy_as_store_busy,
+    dynamodb,
+    failed_condition,
+    transact,
+)
+from customer_api.store.codecs import key, n, s
+from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
+
+_BATCH_WRITE_LIMIT = 25
+_ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}
+
+
+def _only_if_version(version: int) -> dict[str, Any]:
+    return {
+        "ConditionExpression": "#version = :expected_version",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": {":expected_version": n(version)},
+    }
+
+
+def _only_if_claimed_by(customer_uuid: str) -> dict[str, Any]:
+    return {
+        "ConditionExpression": "customer_uuid = :customer_uuid",
+        "ExpressionAttributeValues": {":customer_uuid": s(customer_uuid)},
+    }
+
+
+def _only_if_owned_by(kind: PrincipalKind, principal: str) -> dict[str, Any]:
+    return {
+        "ConditionExpression": "#owner = :owner",
+        "ExpressionAttributeNames": {"#owner": "owner"},
+        "ExpressionAttributeValues": {":owner": s(keys.principal(kind, principal))},
+    }
+
+
+def _customers() -> str:
+    return settings().customers_table
+
+
+def _sessions() -> str:
+    return settings().sessions_table
+
+
+def _get(table: str, pk: str) -> Item | None:
+    item: Item | None = dynamodb().get_item(TableName=table, Key=key(pk), ConsistentRead=True).get("Item")
+    return item
+
+
+def _consistent_reads(pks_by_table: dict[str, list[str]]) -> dict[str, Item]:
+    """Strongly consistent reads of up to 100 items over tables, by pk, in one round trip when it can."""
+    request = {
+        table: {"Keys": [key(pk) for pk in pks], "ConsistentRead": True} for table, pks in pks_by_table.items() if pks
+    }
+    return {item["pk"]["S"]: item for item in batch_get(request)}
+
+
+def _all_or_nothing(items: list[Item]) -> None:
+    if len(items) > MAX_ITEMS_PER_CHANGE:
+        raise ValueError("too many changes for one transaction")
+    if items and transact(items) is not None:
+        raise ConcurrentChange()
+
+
+class DynamoStore:
+    """The Store of the deployed service (see `protocol.Store` for each method's promise)."""
+
+    # --- customers
+
+    @busy_as_store_busy
+    def next_customer_id(self) -> int:
+        response = dynamodb().update_item(
+            TableName=_customers(),
+            Key=key(keys.COUNTER),
+            UpdateExpression="ADD last_id :one",
+            ExpressionAttributeValues={":one": n(1)},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["last_id"]["N"])
+
+    @busy_as_store_busy
+    def insert_customer(self, customer: Customer) -> None:
+        codes = transact(
+            [
+                {"Put": {"TableName": _customers(), "Item": codecs.customer_item(customer), **_ONLY_IF_NEW}},
+                {"Put": {"TableName": _customers(), "Item": codecs.claim_item(customer), **_ONLY_IF_NEW}},
+            ]
+        )
+        if codes is None:
+            return
+        if failed_condition(codes, 1):
+            raise EmailTaken()
+        raise ConcurrentChange()
+
+    @busy_as_store_busy
+    def get_customer(self, customer_uuid: str) -> Customer | None:
+        item = _get(_customers(), keys.customer(customer_uuid))
+        return codecs.customer_from(item) if item else None
+
+    @busy_as_store_busy
+    def save_customer(self, current: Customer, changed: Customer) -> Customer:
+        stored = dataclasses.replace(changed, version=current.version + 1)
+        put_customer = {
+            "TableName": _customers(),
+            "Item": codecs.customer_item(stored),
+            **_only_if_version(current.version),
+        }
+        if stored.email_key == current.email_key:
+            client = dynamodb()
+            try:
+                client.put_item(**put_customer)
+            except client.exceptions.ConditionalCheckFailedException as error:
+                raise ConcurrentChange() from error
+            return stored
+        release_claim = {"TableName": _customers(), "Key": key(keys.email_claim(current.email_key))}
+        codes = transact(
+            [
+                {"Put": put_customer},
+                {"Put": {"TableName": _customers(), "Item": codecs.claim_item(stored), **_ONLY_IF_NEW}},
+                {"Delete": {**release_claim, **_only_if_claimed_by(current.uuid)}},
+            ]
+        )
+        if codes is None:
+            return stored
+        if failed_condition(codes, 1) and not failed_condition(codes, 0):
+            raise EmailTaken()
+        raise ConcurrentChange()
+
+    @busy_as_store_busy
+    def delete_customer(self, current: Customer) -> None:
+        customer_key = {"TableName": _customers(), "Key": key(keys.customer(current.uuid))}
+        claim_key = {"TableName": _customers(), "Key": key(keys.email_claim(current.email_key))}
+        codes = transact(
+            [
+                {"Delete": {**customer_key, **_only_if_version(current.version)}},
+                {"Delete": {**claim_key, **_only_if_claimed_by(current.uuid)}},
+            ]
+        )
+        if codes is not None:
+            raise ConcurrentChange()
+
+    # --- admin users
+
+    @busy_as_store_busy
+    def insert_admin(self, admin: AdminUser) -> None:
+        client = dynamodb()
+        try:
+            client.put_item(TableName=_customers(), Item=codecs.admin_item(admin), **_ONLY_IF_NEW)
+        except client.exceptions.ConditionalCheckFailedException as error:
+            raise EmailTaken() from error
+
+    # --- logins
+
+    @busy_as_store_busy
+    def customer_for_login(self, email_key: str) -> tuple[Customer | None, LoginFailures]:
+        claim_key = keys.email_claim(email_key)
+        failures_key = keys.login_failures(PrincipalKind.CUSTOMER, email_key)
+        found = _consistent_reads({_customers(): [claim_key], _sessions(): [failures_key]})
+        failures = codecs.failures_from(found.get(failures_key))
+        claim = found.get(claim_key)
+        if claim is None:
+            return None, failures
+        return self.get_customer(claim["customer_uuid"]["S"]), failures
+
+    @busy_as_store_busy
+    def admin_for_login(self, email_key: str) -> tuple[AdminUser | None, LoginFailures]:
+        admin_key, failures_key = keys.admin(email_key), keys.login_failures(PrincipalKind.ADMIN, email_key)
+        found = _consistent_reads({_customers(): [admin_key], _sessions(): [failures_key]})
+        admin = found.get(admin_key)
+        return (codecs.admin_from(admin) if admin else None), codecs.failures_from(found.get(failures_key))
+
+    @busy_as_store_busy
+    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
+        client = dynamodb()
+        target = {"TableName": _sessions(), "Key": key(keys.login_failures(kind, email_key))}
+        names = {"#count": "count"}
+        for _ in range(settings().write_attempts):
+            try:
+                response = client.update_item(
+                    **target,
+                    UpdateExpression="ADD #count :one",
+                    ConditionExpression="window_ends > :now",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":one": n(1), ":now": n(now)},
+                    ReturnValues="ALL_NEW",
+                )
+                return codecs.failures_from(response["Attributes"])
+            except client.exceptions.ConditionalCheckFailedException:
+                pass  # no window running: open one
+            window_ends = now + window_seconds
+            try:
+                response = client.update_item(
+                    **target,
+                    UpdateExpression="SET #count = :one, window_ends = :ends, expires_at = :ends",
+                    ConditionExpression="attribute_not_exists(pk) OR window_ends <= :now",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":one": n(1), ":now": n(now), ":ends": n(window_ends)},
+                    ReturnValues="ALL_NEW",
+                )
+                return codecs.failures_from(response["Attributes"])
+            except client.exceptions.ConditionalCheckFailedException:
+                continue  # another failure opened the window first: count into it
+        raise ConcurrentChange()
+
+    @busy_as_store_busy
+    def open_session(self, session: Session, clear_failures_of: str | None) -> None:
+        items: list[Item] = [
+            {"Put": {"TableName": _sessions(), "Item": codecs.session_item(session), **_ONLY_IF_NEW}},
+            {
+                "ConditionCheck": {
+                    "TableName": _customers(),
+                    "Key": key(keys.principal(session.kind, session.principal)),
+                    "ConditionExpression": "session_epoch = :epoch AND #status = :active",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":epoch": n(session.epoch), ":active": n(1)},
+                }
+            },
+        ]
+        if clear_failures_of is not None:
+            failures = key(keys.login_failures(session.kind, clear_failures_of))
+            items.append({"Delete": {"TableName": _sessions(), "Key": failures}})
+        if transact(items) is not None:
+            raise ConcurrentChange()
+
+    # --- sessions
+
+    @busy_as_store_busy
+    def session_with_principal(
+        self, sid: str, kind: PrincipalKind, principal: str
+    ) -> tuple[Session | None, Principal | None]:
+        session_key, owner_key = keys.session(sid), keys.principal(kind, principal)
+        found = _consistent_reads({_sessions(): [session_key], _customers(): [owner_key]})
+        session = found.get(session_key)
+        return (codecs.session_from(session) if session else None), codecs.principal_from(found.get(owner_key))
+
+    @busy_as_store_busy
+    def get_sessions(self, sids: list[str]) -> dict[str, Session]:
+        found = _consistent_reads({_sessions(): [keys.session(sid) for sid in sids]})
+        return {session.sid: session for session in map(codecs.session_from, found.values())}
+
+    @busy_as_store_busy
+    def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:
+        items: list[Item] = [
+            {
+                "Delete": {
+                    "TableName": _sessions(),
+                    "Key": key(keys.session(session.sid)),
+                    **_only_if_owned_by(session.kind, session.principal),
+                }
+            }
+            for session in sessions
+        ]
+        items += [
+            {
+                "Update": {
+                    "TableName": _customers(),
+                    "Key": key(keys.principal(kind, principal)),
+                    # The version too: an update that read the old epoch must not write it back.
+                    "UpdateExpression": "ADD session_epoch :one, #version :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":one": n(1)},
+                }
+            }
+            for kind, principal in end_all_of
+        ]
+        _all_or_nothing(items)
+
+    @busy_as_store_busy
+    def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
+        session_keys = list(_session_keys_of(kind, principal))
+        for start in range(0, len(session_keys), _BATCH_WRITE_LIMIT):
+            chunk = session_keys[start : start + _BATCH_WRITE_LIMIT]
+            batch_write({_sessions(): [{"DeleteRequest": {"Key": session_key}} for session_key in chunk]})
+        return len(session_keys)
+
+    # --- secrets
+
+    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
+        return secrets.read_json(name, max_age)
+
+
+def _session_keys_of(kind: PrincipalKind, principal: str) -> Iterator[Item]:
+    paginator = dynamodb().get_paginator("query")
+    pages = paginator.paginate(
+        TableName=_sessions(),
+        IndexName=keys.OWNER_INDEX,
+        KeyConditionExpression="#owner = :owner",
+        ExpressionAttributeNames={"#owner": "owner"},
+        ExpressionAttributeValues={":owner": s(keys.principal(kind, principal))},
+    )
+    for page in pages:
+        for item in page.get("Items", []):
+            yield key(item["pk"]["S"])

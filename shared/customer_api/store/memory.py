@@ -1,0 +1,172 @@
+"""The Store in memory, with the DynamoDB store's semantics: conditional writes, unique emails and
+all-or-nothing changes, each under one lock. For the unit tests: no AWS, no moto, microseconds."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import threading
+from typing import Any
+
+from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
+
+
+class MemoryStore:
+    """See `protocol.Store` for each method's promise."""
+
+    def __init__(self, secrets: dict[str, dict[str, Any]] | None = None) -> None:
+        self._lock = threading.RLock()
+        self._last_customer_id = 0
+        self.customers: dict[str, Customer] = {}
+        self.claims: dict[str, str] = {}  # email key -> customer uuid
+        self.admins: dict[str, AdminUser] = {}  # email key -> admin
+        self.sessions: dict[str, Session] = {}
+        self.failures: dict[tuple[PrincipalKind, str], LoginFailures] = {}
+        self.secrets: dict[str, dict[str, Any]] = dict(secrets or {})
+
+    # --- customers
+
+    def next_customer_id(self) -> int:
+        with self._lock:
+            self._last_customer_id += 1
+            return self._last_customer_id
+
+    def insert_customer(self, customer: Customer) -> None:
+        with self._lock:
+            if customer.email_key in self.claims:
+                raise EmailTaken()
+            if customer.uuid in self.customers:
+                raise ConcurrentChange()
+            self.customers[customer.uuid] = customer
+            self.claims[customer.email_key] = customer.uuid
+
+    def get_customer(self, customer_uuid: str) -> Customer | None:
+        with self._lock:
+            return self.customers.get(customer_uuid)
+
+    def _require_as_read(self, current: Customer) -> None:
+        stored = self.customers.get(current.uuid)
+        if stored is None or stored.version != current.version:
+            raise ConcurrentChange()
+
+    def save_customer(self, current: Customer, changed: Customer) -> Customer:
+        with self._lock:
+            self._require_as_read(current)
+            stored = dataclasses.replace(changed, version=current.version + 1)
+            if stored.email_key != current.email_key:
+                if stored.email_key in self.claims:
+                    raise EmailTaken()
+                if self.claims.get(current.email_key) != current.uuid:
+                    raise ConcurrentChange()
+                del self.claims[current.email_key]
+                self.claims[stored.email_key] = stored.uuid
+            self.customers[stored.uuid] = stored
+            return stored
+
+    def delete_customer(self, current: Customer) -> None:
+        with self._lock:
+            self._require_as_read(current)
+            if self.claims.get(current.email_key) != current.uuid:
+                raise ConcurrentChange()
+            del self.customers[current.uuid]
+            del self.claims[current.email_key]
+
+    # --- admin users
+
+    def insert_admin(self, admin: AdminUser) -> None:
+        with self._lock:
+            if admin.email_key in self.admins:
+                raise EmailTaken()
+            self.admins[admin.email_key] = admin
+
+    # --- logins
+
+    def customer_for_login(self, email_key: str) -> tuple[Customer | None, LoginFailures]:
+        with self._lock:
+            owner = self.claims.get(email_key)
+            customer = self.customers.get(owner) if owner else None
+            return customer, self.failures.get((PrincipalKind.CUSTOMER, email_key), LoginFailures())
+
+    def admin_for_login(self, email_key: str) -> tuple[AdminUser | None, LoginFailures]:
+        with self._lock:
+            return self.admins.get(email_key), self.failures.get((PrincipalKind.ADMIN, email_key), LoginFailures())
+
+    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
+        with self._lock:
+            running = self.failures.get((kind, email_key))
+            if running is not None and running.window_ends > now:
+                counted = dataclasses.replace(running, count=running.count + 1)
+            else:
+                counted = LoginFailures(count=1, window_ends=now + window_seconds)
+            self.failures[(kind, email_key)] = counted
+            return counted
+
+    def _principal(self, kind: PrincipalKind, principal: str) -> Customer | AdminUser | None:
+        return self.customers.get(principal) if kind is PrincipalKind.CUSTOMER else self.admins.get(principal)
+
+    def open_session(self, session: Session, clear_failures_of: str | None) -> None:
+        with self._lock:
+            owner = self._principal(session.kind, session.principal)
+            active = owner is not None and owner.status == 1 and owner.session_epoch == session.epoch
+            if not active or session.sid in self.sessions:
+                raise ConcurrentChange()
+            self.sessions[session.sid] = session
+            if clear_failures_of is not None:
+                self.failures.pop((session.kind, clear_failures_of), None)
+
+    # --- sessions
+
+    def session_with_principal(
+        self, sid: str, kind: PrincipalKind, principal: str
+    ) -> tuple[Session | None, Principal | None]:
+        with self._lock:
+            owner = self._principal(kind, principal)
+            state = Principal(status=owner.status, session_epoch=owner.session_epoch) if owner else None
+            return self.sessions.get(sid), state
+
+    def get_sessions(self, sids: list[str]) -> dict[str, Session]:
+        with self._lock:
+            return {sid: self.sessions[sid] for sid in sids if sid in self.sessions}
+
+    def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:
+        if len(sessions) + len(end_all_of) > MAX_ITEMS_PER_CHANGE:
+            raise ValueError("too many changes for one transaction")
+        with self._lock:
+            for session in sessions:
+                stored = self.sessions.get(session.sid)
+                if stored is None or (stored.kind, stored.principal) != (session.kind, session.principal):
+                    raise ConcurrentChange()
+            if any(self._principal(kind, principal) is None for kind, principal in end_all_of):
+                raise ConcurrentChange()
+            for session in sessions:
+                del self.sessions[session.sid]
+            for kind, principal in end_all_of:
+                self._bump_epoch(kind, principal)
+
+    def _bump_epoch(self, kind: PrincipalKind, principal: str) -> None:
+        if kind is PrincipalKind.CUSTOMER:
+            customer = self.customers[principal]
+            bumped = dataclasses.replace(
+                customer, session_epoch=customer.session_epoch + 1, version=customer.version + 1
+            )
+            self.customers[principal] = bumped
+        else:
+            admin = self.admins[principal]
+            self.admins[principal] = dataclasses.replace(admin, session_epoch=admin.session_epoch + 1)
+
+    def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
+        with self._lock:
+            owned = [sid for sid, s in self.sessions.items() if (s.kind, s.principal) == (kind, principal)]
+            for sid in owned:
+                del self.sessions[sid]
+            return len(owned)
+
+    # --- secrets
+
+    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
+        with self._lock:
+            if name not in self.secrets:
+                raise LookupError(f"no secret named {name!r}")
+            return copy.deepcopy(self.secrets[name])

@@ -1,0 +1,88 @@
+"""What the domain needs kept, whatever keeps it: the DynamoDB store on AWS, the in-memory store in
+the unit tests. One contract test suite runs against both (tests/contract), so they cannot drift.
+
+Every invariant is a condition of the write that could break it, never a read then a write:
+- an email (compared by its key) belongs to one customer at most: EmailTaken otherwise;
+- a customer or session is changed only as it was read: ConcurrentChange otherwise;
+- a session opens only while its principal is enabled and at the epoch it was read at;
+- a multi-item change happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+
+# At most this many changes in one all-or-nothing write (DynamoDB's transaction limit).
+MAX_ITEMS_PER_CHANGE = 100
+
+
+class Store(Protocol):
+    # --- customers
+    def next_customer_id(self) -> int:
+        """An id never handed out before (ids of failed creates are skipped, never reused)."""
+        ...
+
+    def insert_customer(self, customer: Customer) -> None:
+        """Store a new customer with its email claimed. EmailTaken if the email is claimed."""
+        ...
+
+    def get_customer(self, customer_uuid: str) -> Customer | None: ...
+
+    def save_customer(self, current: Customer, changed: Customer) -> Customer:
+        """Replace `current` (as read) by `changed` with the version bumped, moving the email claim
+        if the email changed. ConcurrentChange if the customer changed since it was read;
+        EmailTaken if the new email belongs to another customer."""
+        ...
+
+    def delete_customer(self, current: Customer) -> None:
+        """Delete the customer (as read) and free its email. ConcurrentChange if it changed."""
+        ...
+
+    # --- admin users
+    def insert_admin(self, admin: AdminUser) -> None:
+        """Store a new admin user. EmailTaken if one has the email."""
+        ...
+
+    # --- logins
+    def customer_for_login(self, email_key: str) -> tuple[Customer | None, LoginFailures]:
+        """The customer owning an email (if any) and the email's failed logins."""
+        ...
+
+    def admin_for_login(self, email_key: str) -> tuple[AdminUser | None, LoginFailures]: ...
+
+    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
+        """Count one failed login atomically, opening a new window when none is running."""
+        ...
+
+    def open_session(self, session: Session, clear_failures_of: str | None) -> None:
+        """Store a session if its principal is enabled and still at the session's epoch; forget
+        the failed logins of `clear_failures_of` with it. ConcurrentChange otherwise."""
+        ...
+
+    # --- sessions
+    def session_with_principal(
+        self, sid: str, kind: PrincipalKind, principal: str
+    ) -> tuple[Session | None, Principal | None]:
+        """A session and the current state of the principal it claims to belong to, in one read."""
+        ...
+
+    def get_sessions(self, sids: list[str]) -> dict[str, Session]: ...
+
+    def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:
+        """Delete these sessions and end every session of these principals (by bumping their
+        epoch), all or nothing. ConcurrentChange if a session is gone or not its owner's any
+        more, or a principal no longer exists. ValueError past MAX_ITEMS_PER_CHANGE."""
+        ...
+
+    def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
+        """Delete the session items of a principal whose sessions were ended; how many.
+
+        Only housekeeping: those sessions are already dead, so an interrupted sweep loses nothing."""
+        ...
+
+    # --- secrets
+    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
+        """A JSON secret, from a cache at most `max_age` seconds old."""
+        ...

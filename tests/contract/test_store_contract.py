@@ -1,0 +1,256 @@
+"""What every Store promises (customer_api.store.protocol), proven on each implementation."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session
+from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE, Store
+
+CUSTOMER = PrincipalKind.CUSTOMER
+ADMIN = PrincipalKind.ADMIN
+LATER = 4_000_000_000  # an expiry far ahead
+
+
+def a_customer(db: Store, email: str | None = None, **fields: object) -> Customer:
+    values: dict[str, object] = {
+        "customer_id": db.next_customer_id(),
+        "uuid": uuid.uuid4().hex,
+        "status": 1,
+        "group_id": 1,
+        "email": email or f"c-{uuid.uuid4().hex[:8]}@shop.example.com",
+        "full_name": "Jane Doe",
+        "password_hash": "$2b$04$" + "." * 53,
+        "created_at": "2026-11-30 10:00:00",
+        "updated_at": "2026-11-30 10:00:00",
+        **fields,
+    }
+    return Customer(**values)  # type: ignore[arg-type]
+
+
+def stored_customer(db: Store, email: str | None = None, **fields: object) -> Customer:
+    customer = a_customer(db, email, **fields)
+    db.insert_customer(customer)
+    return customer
+
+
+def an_admin(email: str = "boss@shop.example.com") -> AdminUser:
+    return AdminUser(uuid=uuid.uuid4().hex, email=email, full_name="Boss", password_hash="$2b$04$" + "." * 53)
+
+
+def a_session(kind: PrincipalKind, principal: str, epoch: int = 0, expires_at: int = LATER) -> Session:
+    return Session(sid=str(uuid.uuid4()), kind=kind, principal=principal, epoch=epoch, expires_at=expires_at)
+
+
+# --- customers and their emails
+
+
+def test_customer_ids_increase_and_are_never_handed_out_twice(any_store: Store) -> None:
+    ids = [any_store.next_customer_id() for _ in range(5)]
+    assert ids == sorted(set(ids))
+
+
+def test_an_inserted_customer_reads_back_as_written(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    assert any_store.get_customer(customer.uuid) == customer
+
+
+def test_an_unknown_customer_reads_as_none(any_store: Store) -> None:
+    assert any_store.get_customer(uuid.uuid4().hex) is None
+
+
+def test_an_email_taken_in_another_letter_case_refuses_the_insert_and_writes_nothing(any_store: Store) -> None:
+    stored_customer(any_store, "Ann@Shop.example.com")
+    twin = a_customer(any_store, "ann@shop.EXAMPLE.com")
+    with pytest.raises(EmailTaken):
+        any_store.insert_customer(twin)
+    assert any_store.get_customer(twin.uuid) is None
+
+
+def test_of_parallel_inserts_with_one_email_exactly_one_wins(thread_safe_store: Store) -> None:
+    any_store = thread_safe_store
+    contenders = [a_customer(any_store, "race@shop.example.com") for _ in range(8)]
+
+    def insert(customer: Customer) -> bool:
+        try:
+            any_store.insert_customer(customer)
+        except EmailTaken:
+            return False
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(insert, contenders))
+    assert won.count(True) == 1
+    winner = contenders[won.index(True)]
+    assert any_store.customer_for_login("race@shop.example.com")[0] == winner
+
+
+def test_a_save_bumps_the_version_and_moves_the_email(any_store: Store) -> None:
+    customer = stored_customer(any_store, "old@shop.example.com")
+    saved = any_store.save_customer(customer, dataclasses.replace(customer, email="New@shop.example.com"))
+    assert saved.version == customer.version + 1
+    assert any_store.get_customer(customer.uuid) == saved
+    assert any_store.customer_for_login("new@shop.example.com")[0] == saved
+    assert any_store.customer_for_login("old@shop.example.com")[0] is None
+    other = stored_customer(any_store, "old@shop.example.com")  # the old email is free again
+    assert any_store.get_customer(other.uuid) == other
+
+
+def test_a_save_from_a_stale_read_is_a_concurrent_change_and_writes_nothing(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    fresh = any_store.save_customer(customer, dataclasses.replace(customer, full_name="First"))
+    with pytest.raises(ConcurrentChange):
+        any_store.save_customer(customer, dataclasses.replace(customer, full_name="Second"))
+    assert any_store.get_customer(customer.uuid) == fresh
+
+
+def test_a_save_onto_a_taken_email_is_refused_and_writes_nothing(any_store: Store) -> None:
+    stored_customer(any_store, "taken@shop.example.com")
+    customer = stored_customer(any_store)
+    with pytest.raises(EmailTaken):
+        any_store.save_customer(customer, dataclasses.replace(customer, email="TAKEN@shop.example.com"))
+    assert any_store.get_customer(customer.uuid) == customer
+
+
+def test_a_delete_frees_the_email(any_store: Store) -> None:
+    customer = stored_customer(any_store, "gone@shop.example.com")
+    any_store.delete_customer(customer)
+    assert any_store.get_customer(customer.uuid) is None
+    assert any_store.customer_for_login("gone@shop.example.com")[0] is None
+    stored_customer(any_store, "gone@shop.example.com")
+
+
+def test_a_delete_from_a_stale_read_is_a_concurrent_change(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    saved = any_store.save_customer(customer, dataclasses.replace(customer, full_name="Changed"))
+    with pytest.raises(ConcurrentChange):
+        any_store.delete_customer(customer)
+    assert any_store.get_customer(customer.uuid) == saved
+
+
+# --- admins and logins
+
+
+def test_an_admin_email_is_unique(any_store: Store) -> None:
+    any_store.insert_admin(an_admin())
+    with pytest.raises(EmailTaken):
+        any_store.insert_admin(an_admin())
+    admin, failures = any_store.admin_for_login("boss@shop.example.com")
+    assert admin is not None
+    assert failures == LoginFailures()
+
+
+def test_failed_logins_count_in_one_window_then_a_new_window_opens(any_store: Store) -> None:
+    first = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1000, window_seconds=60)
+    second = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1030, window_seconds=60)
+    after = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1060, window_seconds=60)
+    assert (first, second, after) == (LoginFailures(1, 1060), LoginFailures(2, 1060), LoginFailures(1, 1120))
+    assert any_store.customer_for_login("x@shop.example.com") == (None, LoginFailures(1, 1120))
+
+
+def test_parallel_failed_logins_are_each_counted(thread_safe_store: Store) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: thread_safe_store.record_login_failure(ADMIN, "y@x.example", 1000, 60), range(16)))
+    assert thread_safe_store.admin_for_login("y@x.example")[1].count == 16
+
+
+def test_a_session_opens_for_an_enabled_principal_and_clears_its_failures(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    any_store.record_login_failure(CUSTOMER, customer.email_key, now=1000, window_seconds=60)
+    session = a_session(CUSTOMER, customer.uuid)
+    any_store.open_session(session, clear_failures_of=customer.email_key)
+    assert any_store.customer_for_login(customer.email_key) == (customer, LoginFailures())
+    assert any_store.get_sessions([session.sid]) == {session.sid: session}
+
+
+@pytest.mark.parametrize("change", ["disabled", "epoch moved", "deleted"])
+def test_a_session_does_not_open_for_a_principal_changed_since_it_was_read(any_store: Store, change: str) -> None:
+    customer = stored_customer(any_store, status=0 if change == "disabled" else 1)
+    if change == "epoch moved":
+        any_store.end_sessions([], [(CUSTOMER, customer.uuid)])
+    if change == "deleted":
+        any_store.delete_customer(customer)
+    session = a_session(CUSTOMER, customer.uuid, epoch=customer.session_epoch)
+    with pytest.raises(ConcurrentChange):
+        any_store.open_session(session, clear_failures_of=None)
+    assert any_store.get_sessions([session.sid]) == {}
+
+
+# --- sessions
+
+
+def test_a_session_reads_with_its_principal_state(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    session = a_session(CUSTOMER, customer.uuid)
+    any_store.open_session(session, clear_failures_of=None)
+    found, owner = any_store.session_with_principal(session.sid, CUSTOMER, customer.uuid)
+    assert found == session
+    assert owner is not None
+    assert (owner.status, owner.session_epoch) == (1, 0)
+    assert any_store.session_with_principal(str(uuid.uuid4()), CUSTOMER, uuid.uuid4().hex) == (None, None)
+
+
+def test_ending_sessions_is_all_or_nothing(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    live = a_session(CUSTOMER, customer.uuid)
+    any_store.open_session(live, clear_failures_of=None)
+    never_stored = a_session(CUSTOMER, customer.uuid)
+    with pytest.raises(ConcurrentChange):
+        any_store.end_sessions([live, never_stored], [])
+    assert any_store.get_sessions([live.sid]) == {live.sid: live}
+    with pytest.raises(ConcurrentChange):
+        any_store.end_sessions([live], [(CUSTOMER, uuid.uuid4().hex)])
+    assert any_store.get_sessions([live.sid]) == {live.sid: live}
+
+
+def test_ending_every_session_moves_the_epoch_and_the_version(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    any_store.end_sessions([], [(CUSTOMER, customer.uuid)])
+    ended = any_store.get_customer(customer.uuid)
+    assert ended is not None
+    assert (ended.session_epoch, ended.version) == (customer.session_epoch + 1, customer.version + 1)
+    # An update that read the customer before keeps its old epoch: it must not write it back.
+    with pytest.raises(ConcurrentChange):
+        any_store.save_customer(customer, dataclasses.replace(customer, full_name="Stale"))
+
+
+def test_a_session_claimed_for_another_owner_is_not_ended(any_store: Store) -> None:
+    customer, other = stored_customer(any_store), stored_customer(any_store)
+    session = a_session(CUSTOMER, customer.uuid)
+    any_store.open_session(session, clear_failures_of=None)
+    with pytest.raises(ConcurrentChange):
+        any_store.end_sessions([dataclasses.replace(session, principal=other.uuid)], [])
+    assert any_store.get_sessions([session.sid]) == {session.sid: session}
+
+
+def test_a_change_larger_than_one_transaction_is_refused(any_store: Store) -> None:
+    sessions = [a_session(CUSTOMER, uuid.uuid4().hex) for _ in range(MAX_ITEMS_PER_CHANGE + 1)]
+    with pytest.raises(ValueError, match="too many"):
+        any_store.end_sessions(sessions, [])
+
+
+def test_a_sweep_deletes_every_session_of_one_principal_only(any_store: Store) -> None:
+    customer, other = stored_customer(any_store), stored_customer(any_store)
+    mine = [a_session(CUSTOMER, customer.uuid) for _ in range(3)]
+    theirs = a_session(CUSTOMER, other.uuid)
+    for session in [*mine, theirs]:
+        any_store.open_session(session, clear_failures_of=None)
+    assert any_store.sweep_sessions(CUSTOMER, customer.uuid) == 3
+    assert any_store.get_sessions([s.sid for s in [*mine, theirs]]) == {theirs.sid: theirs}
+
+
+def test_admin_sessions_live_beside_customer_sessions(any_store: Store) -> None:
+    admin = an_admin()
+    any_store.insert_admin(admin)
+    session = a_session(ADMIN, admin.email_key)
+    any_store.open_session(session, clear_failures_of=None)
+    found, owner = any_store.session_with_principal(session.sid, ADMIN, admin.email_key)
+    assert found == session
+    assert owner is not None
+    any_store.end_sessions([session], [])
+    assert any_store.get_sessions([session.sid]) == {}
