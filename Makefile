@@ -9,7 +9,7 @@ SAM_INSTALLED := $(SAM_VENV)/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint complexity unit format clean bench openapi check-deploy fuzz
+.PHONY: serve test lint complexity unit suite format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -37,11 +37,16 @@ lint: $(INSTALLED) $(SAM_INSTALLED)
 complexity: $(INSTALLED)
 	$(BIN)/xenon --max-absolute B --max-modules A --max-average A shared functions local tools bench
 
-# The template tests translate template.yaml with the SAM CLI's aws-sam-translator.
-unit: $(INSTALLED) $(SAM_INSTALLED)
+# The fast tier alone (tests/unit: the in-memory store, no moto), in seconds.
+unit: $(INSTALLED)
+	$(BIN)/pytest --no-cov tests/unit
+
+# The whole suite, every tier, with the coverage floor. The template tests translate template.yaml
+# with the SAM CLI's aws-sam-translator.
+suite: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/pytest
 
-test: lint complexity unit
+test: lint complexity suite
 
 # `sam build` as a deploy would run it (about a minute: it downloads the layer's arm64 wheels),
 # into a throwaway folder, then a check that the layer's binaries really are arm64.
@@ -54,7 +59,7 @@ check-deploy: $(INSTALLED) $(SAM_INSTALLED)
 # gives it, plus a longer stateful property run.
 fuzz: $(INSTALLED)
 	FUZZ_SECONDS=600 FUZZ_EXAMPLES=200 STATE_MACHINE_EXAMPLES=1000 \
-		$(BIN)/pytest --no-cov tests/test_fuzz.py tests/test_state_machine.py
+		$(BIN)/pytest --no-cov tests/local/test_fuzz.py tests/properties/test_state_machine.py
 
 # openapi.json from the functions' own route declarations (a test fails when it is stale).
 openapi: $(INSTALLED)

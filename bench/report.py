@@ -125,7 +125,7 @@ validation, which the project keeps rather than hand-rolls.
 ## DynamoDB round trips per request
 
 Counted with botocore's `before-call` event on the service's client, in the warm runs above;
-`tests/test_round_trips.py` pins each sequence so it cannot grow unnoticed.
+`tests/api/test_round_trips.py` pins each sequence so it cannot grow unnoticed.
 
 {round_trips}
 

@@ -14,6 +14,7 @@ import base64
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import threading
@@ -40,6 +41,8 @@ from local import runtime, template
 OPENAPI = template.ROOT / "openapi.json"
 SWAGGER_ASSETS = ("swagger-ui-bundle.min.js", "swagger-ui.min.css")
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; the layer refuses far less
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")  # hex digits only: no sign, no space, bounded
+MAX_CHUNK_LINE = 1024
 JSON = "application/json"
 
 log = logging.getLogger("local.server")
@@ -113,8 +116,43 @@ LOCAL_PAGES: dict[str, Callable[[SplitResult], Answer]] = {
 }
 
 
+# CORS as the template's HttpApi CorsConfiguration has API Gateway do it, for ALLOWED_ORIGINS.
+CORS_ALLOW_HEADERS = "authorization, content-type, idempotency-key"
+CORS_ALLOW_METHODS = "GET, POST, PATCH, DELETE"
+
+
+def _allowed_origin(headers: list[tuple[str, str]]) -> str | None:
+    """The request's Origin when ALLOWED_ORIGINS lists it (never "*", never any other origin)."""
+    allowed = {origin.strip() for origin in os.environ.get("ALLOWED_ORIGINS", "").split(",") if origin.strip()}
+    origin = next((value.strip() for name, value in headers if name.lower() == "origin"), None)
+    return origin if origin in allowed else None
+
+
+def _with_cors(reply: Answer, origin: str | None) -> Answer:
+    if origin is not None:
+        reply.headers.update({"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"})
+        reply.headers["Vary"] = "Origin"
+    return reply
+
+
+def _preflight(origin: str | None) -> Answer:
+    """API Gateway answers a CORS preflight itself; an origin not allowed gets no CORS headers."""
+    reply = Answer(204, b"")
+    if origin is not None:
+        reply.headers.update({"Access-Control-Allow-Methods": CORS_ALLOW_METHODS, "Access-Control-Max-Age": "600"})
+        reply.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+    return _with_cors(reply, origin)
+
+
 def answer(method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, source_ip: str) -> Answer:
-    """What API Gateway and the matched function answer to one HTTP request."""
+    """What API Gateway (with its CORS) and the matched function answer to one HTTP request."""
+    origin = _allowed_origin(headers)
+    if method == "OPTIONS" and any(name.lower() == "access-control-request-method" for name, _ in headers):
+        return _preflight(origin)
+    return _with_cors(_routed(method, target, headers, body, source_ip), origin)
+
+
+def _routed(method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, source_ip: str) -> Answer:
     url = urlsplit(target)
     path = url.path
     found = runtime.match(method, path)
@@ -195,7 +233,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk_size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            size_field = self.rfile.readline(MAX_CHUNK_LINE).split(b";")[0].strip()
+            if not CHUNK_SIZE.fullmatch(size_field):
+                return None, _error(400, "Invalid chunk size")
+            chunk_size = int(size_field, 16)
             if chunk_size == 0:
                 while self.rfile.readline().strip():  # trailers
                     pass

@@ -63,11 +63,15 @@ class Function:
 
 
 def _resolve(value: Any) -> str:
-    """Plain values as they are; a !Ref to a resource or parameter becomes its local name."""
+    """Plain values as they are; a !Ref to a resource or parameter becomes its local name (a
+    parameter's default); a !Join joins what it resolves."""
     if isinstance(value, dict) and "Ref" in value:
         name = value["Ref"]
         parameter = template().get("Parameters", {}).get(name)
         return str(parameter["Default"]) if parameter else str(name)
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_resolve(part) for part in (parts if isinstance(parts, list) else [parts]))
     return str(value)
 
 

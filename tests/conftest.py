@@ -1,19 +1,15 @@
 """The world every test builds on: AWS played by moto with the template's own tables and
-secrets, the real handlers invoked with API Gateway events, an admin, customers."""
+secrets, the real handlers invoked with API Gateway events, an admin, customers.
+
+Only the environment and the fixtures live here; what tests import lives in tests/support."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 # The service's configuration for tests: names as the local runner gives them (logical ids).
 os.environ.update(
@@ -28,93 +24,17 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from local import runtime, template
+from local import template
 
 for _function in template.functions():
     os.environ.update(_function.environment)
 os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum: the tests exercise logic, not cost
 
-from customer_api import store  # noqa: E402
-from customer_api.core import settings as config  # noqa: E402
+# The helpers' asserts explain their failures as a conftest's did.
+pytest.register_assert_rewrite("tests.support")
+
 from customer_api.domain.admins import create_admin  # noqa: E402
-
-ADMIN_EMAIL = "admin@shop.example.com"
-ADMIN_PASSWORD = "admin-password-1"
-
-
-@dataclasses.dataclass
-class Reply:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str]
-    cookies: list[str]
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.body["data"]  # type: ignore[no-any-return]
-
-    @property
-    def error(self) -> dict[str, Any]:
-        return self.body["error"]  # type: ignore[no-any-return]
-
-
-class Api:
-    """Calls the real Lambda handlers the way API Gateway would, routed by template.yaml."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        token: str | None = None,
-        headers: dict[str, str] | None = None,
-        cookies: list[str] | None = None,
-        raw_body: bytes | str | None = None,
-    ) -> Reply:
-        found = runtime.match(method, path)
-        assert found is not None, f"no route for {method} {path}"
-        all_headers = {"content-type": "application/json", **(headers or {})}
-        if token is not None:
-            all_headers["authorization"] = f"Bearer {token}"
-        payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
-        event = runtime.http_api_event(
-            method,
-            path,
-            route=found.route,
-            path_parameters=found.path_parameters,
-            headers=all_headers,
-            cookies=cookies,
-            body=payload,
-        )
-        self.events.append(event)
-        result = runtime.invoke(found, event)
-        headers_out = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
-        return Reply(result["statusCode"], json.loads(result["body"]), headers_out, result.get("cookies") or [])
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("POST", path, body, **kwargs)
-
-    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PATCH", path, body, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("DELETE", path, **kwargs)
-
-
-@contextmanager
-def fresh_aws() -> Iterator[None]:
-    """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients."""
-    with mock_aws():
-        store.forget_cached()
-        config.settings.cache_clear()
-        template.create_tables(boto3.client("dynamodb"))
-        template.create_secrets(boto3.client("secretsmanager"))
-        yield
-        store.forget_cached()
+from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, fresh_aws, unique_email  # noqa: E402
 
 
 @pytest.fixture
@@ -139,18 +59,6 @@ def admin_token(api: Api, admin: None) -> str:
     reply = api.post("/api/user/tokens", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
     assert reply.status == 200, reply.body
     return reply.data["accessToken"]  # type: ignore[no-any-return]
-
-
-def unique_email(prefix: str = "customer") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@shop.example.com"
-
-
-@dataclasses.dataclass
-class CustomerAccount:
-    uuid: str
-    email: str
-    password: str
-    view: dict[str, Any]
 
 
 @pytest.fixture

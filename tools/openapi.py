@@ -56,9 +56,14 @@ _POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseV
 
 def _resolver(function: Function) -> Any:
     """The `app` of a function's code, imported on its own with its environment (as in its own
-    Lambda: its decorators read the settings)."""
-    os.environ.update(function.environment)
-    module = runtime.load_module(function)
+    Lambda: its decorators read the settings), which is taken back afterwards."""
+    saved = dict(os.environ)
+    os.environ.update({**function.environment, **saved})  # what the caller set wins
+    try:
+        module = runtime.load_module(function)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return module.app
 
 

@@ -24,7 +24,9 @@ app = CustomerApi()
 @app.post(
     "/api/user/sessions",
     summary="Admin login: a session token, also set as the `admin_token` cookie",
-    responses=docs.responses(SessionReply, "An admin token; also set as the `admin_token` cookie", 400, 413, 429, 503),
+    responses=docs.responses(
+        SessionReply, "An admin token; also set as the `admin_token` cookie", 400, 413, 415, 429, 503
+    ),
 )
 def log_in(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     lifetime = settings().admin_session_seconds

@@ -22,7 +22,7 @@ app = CustomerApi()
 @app.post(
     "/api/user/tokens",
     summary="Admin login: access and refresh token",
-    responses=docs.responses(AdminTokensReply, "Admin access and refresh tokens", 400, 413, 429, 503),
+    responses=docs.responses(AdminTokensReply, "Admin access and refresh tokens", 400, 413, 415, 429, 503),
 )
 def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     config = settings()

@@ -21,7 +21,7 @@ app = CustomerApi(authorize=admin_caller)
     "/api/customers",
     summary="Create a customer",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses(CustomerReply, "The new customer", 400, 401, 409, 413, 422, 503),
+    responses=docs.responses(CustomerReply, "The new customer", 400, 401, 403, 409, 413, 415, 422, 503),
 )
 def create(
     new_customer: Annotated[CustomerCreate, Body()],

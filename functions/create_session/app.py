@@ -24,7 +24,7 @@ app = CustomerApi()
 @app.post(
     "/api/customers/sessions",
     summary="Log a customer in",
-    responses=docs.responses(SessionReply, "A customer token; also set as the `token` cookie", 400, 413, 429, 503),
+    responses=docs.responses(SessionReply, "A customer token; also set as the `token` cookie", 400, 413, 415, 429, 503),
 )
 def log_in(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     with login_outcome(PrincipalKind.CUSTOMER):

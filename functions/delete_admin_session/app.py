@@ -13,14 +13,14 @@ from customer_api.edge.observability import CORRELATION_ID, logger, metrics, tra
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
-app = CustomerApi(authorize=admin_caller)
+app = CustomerApi(authorize=admin_caller, reads_body=False)
 
 
 @app.delete(
     "/api/user/sessions/<sid>",
     summary="Admin logout",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses(EmptyReply, "The session ended", 401, 404, 413, 503),
+    responses=docs.responses(EmptyReply, "The session ended", 401, 403, 404, 413, 415, 503),
 )
 def log_out(sid: str) -> Response[str]:
     ended_own_session = end_admin_session(app.caller(), paths.session_id(sid))

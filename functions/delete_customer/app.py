@@ -12,14 +12,14 @@ from customer_api.edge.observability import CORRELATION_ID, count, logger, metri
 from customer_api.edge.replies import DeletedCustomerReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
-app = CustomerApi(authorize=admin_caller)
+app = CustomerApi(authorize=admin_caller, reads_body=False)
 
 
 @app.delete(
     "/api/customers/<id>",
     summary="Delete a customer",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses(DeletedCustomerReply, "The deleted customer", 401, 404, 413, 503),
+    responses=docs.responses(DeletedCustomerReply, "The deleted customer", 401, 403, 404, 413, 415, 503),
 )
 def delete(id: str) -> Response[str]:  # noqa: A002 - EverShop's name
     customer = delete_customer(paths.customer_uuid(id))

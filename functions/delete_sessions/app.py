@@ -14,7 +14,7 @@ from customer_api.edge.observability import CORRELATION_ID, logger, metrics, tra
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
-app = CustomerApi(authorize=customer_or_admin_caller)
+app = CustomerApi(authorize=customer_or_admin_caller, reads_body=False)
 
 
 @app.route(
@@ -22,7 +22,7 @@ app = CustomerApi(authorize=customer_or_admin_caller)
     method=["DELETE", "POST"],
     summary="Log out: end sessions by sid, or every session of a customer by uuid",
     security=docs.CUSTOMER_OR_ADMIN,
-    responses=docs.responses(EmptyReply, "The sessions ended", 401, 404, 413, 503),
+    responses=docs.responses(EmptyReply, "The sessions ended", 401, 403, 404, 413, 415, 503),
 )
 def log_out(ids: str) -> Response[str]:
     caller = app.caller()

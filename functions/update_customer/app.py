@@ -21,7 +21,7 @@ app = CustomerApi(authorize=admin_caller)
     "/api/customers/<id>",
     summary="Update a customer",
     security=docs.ADMIN_ONLY,
-    responses=docs.responses(CustomerReply, "The updated customer", 400, 401, 404, 409, 413, 503),
+    responses=docs.responses(CustomerReply, "The updated customer", 400, 401, 403, 404, 409, 413, 415, 503),
 )
 def update(id: str, changes: Annotated[CustomerUpdate, Body()]) -> Response[str]:  # noqa: A002 - EverShop's name
     customer = update_customer(paths.customer_uuid(id), changes)

@@ -11,7 +11,7 @@ from customer_api import store
 from customer_api.store.dynamodb import DynamoStore
 from customer_api.store.memory import MemoryStore
 from customer_api.store.protocol import Store
-from tests.conftest import fresh_aws
+from tests.support import fresh_aws
 
 
 def _store(kind: str) -> Iterator[Store]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import pytest
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
 from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session
+from customer_api.core.settings import settings
+from customer_api.store.memory import MemoryStore
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE, Store
 
 CUSTOMER = PrincipalKind.CUSTOMER
@@ -145,26 +149,59 @@ def test_an_admin_email_is_unique(any_store: Store) -> None:
     assert failures == LoginFailures()
 
 
-def test_failed_logins_count_in_one_window_then_a_new_window_opens(any_store: Store) -> None:
-    first = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1000, window_seconds=60)
-    second = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1030, window_seconds=60)
-    after = any_store.record_login_failure(CUSTOMER, "x@shop.example.com", now=1060, window_seconds=60)
-    assert (first, second, after) == (LoginFailures(1, 1060), LoginFailures(2, 1060), LoginFailures(1, 1120))
-    assert any_store.customer_for_login("x@shop.example.com") == (None, LoginFailures(1, 1120))
+def test_login_attempts_count_in_one_window_up_to_the_limit_then_a_new_window_opens(any_store: Store) -> None:
+    def attempt(now: int) -> LoginFailures:
+        return any_store.take_login_attempt(
+            CUSTOMER, "x@shop.example.com", now, window_seconds=60, max_attempts=2, seen=LoginFailures()
+        )
+
+    assert (attempt(1000), attempt(1030)) == (LoginFailures(1, 1060), LoginFailures(2, 1060))
+    with pytest.raises(TooManyLoginFailures) as refused:
+        attempt(1040)
+    assert refused.value.retry_after_seconds == 20
+    assert any_store.customer_for_login("x@shop.example.com") == (None, LoginFailures(2, 1060))
+    assert attempt(1060) == LoginFailures(1, 1120)
 
 
-def test_parallel_failed_logins_are_each_counted(thread_safe_store: Store) -> None:
+def test_of_parallel_login_attempts_only_the_limit_is_let_through(thread_safe_store: Store) -> None:
+    def attempt(_: int) -> bool:
+        try:
+            thread_safe_store.take_login_attempt(
+                ADMIN, "y@x.example", 1000, window_seconds=60, max_attempts=5, seen=LoginFailures()
+            )
+        except TooManyLoginFailures:
+            return False
+        return True
+
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: thread_safe_store.record_login_failure(ADMIN, "y@x.example", 1000, 60), range(16)))
-    assert thread_safe_store.admin_for_login("y@x.example")[1].count == 16
+        let_through = list(pool.map(attempt, range(32)))
+    assert let_through.count(True) == 5
+    assert thread_safe_store.admin_for_login("y@x.example")[1].count == 5
+
+
+def test_a_password_hash_is_upgraded_only_while_unchanged(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    assert any_store.upgrade_password_hash(CUSTOMER, customer.uuid, customer.password_hash, "$2b$06$new") is True
+    assert any_store.upgrade_password_hash(CUSTOMER, customer.uuid, customer.password_hash, "$2b$06$old") is False
+    upgraded = any_store.get_customer(customer.uuid)
+    assert upgraded is not None
+    assert upgraded.password_hash == "$2b$06$new"
+    assert upgraded.version == customer.version  # a rehash is no change of the customer
+    admin = an_admin()
+    any_store.insert_admin(admin)
+    assert any_store.upgrade_password_hash(ADMIN, admin.email_key, admin.password_hash, "$2b$06$adm") is True
+    assert any_store.admin_for_login(admin.email_key)[0] == dataclasses.replace(admin, password_hash="$2b$06$adm")
 
 
 def test_a_session_opens_for_an_enabled_principal_and_clears_its_failures(any_store: Store) -> None:
     customer = stored_customer(any_store)
-    any_store.record_login_failure(CUSTOMER, customer.email_key, now=1000, window_seconds=60)
+    any_store.take_login_attempt(
+        CUSTOMER, customer.email_key, 1000, window_seconds=60, max_attempts=5, seen=LoginFailures()
+    )
     session = a_session(CUSTOMER, customer.uuid)
     any_store.open_session(session, clear_failures_of=customer.email_key)
-    assert any_store.customer_for_login(customer.email_key) == (customer, LoginFailures())
+    counted = dataclasses.replace(customer, session_seq=1, version=customer.version + 1)
+    assert any_store.customer_for_login(customer.email_key) == (counted, LoginFailures())
     assert any_store.get_sessions([session.sid]) == {session.sid: session}
 
 
@@ -254,3 +291,25 @@ def test_admin_sessions_live_beside_customer_sessions(any_store: Store) -> None:
     assert owner is not None
     any_store.end_sessions([session], [])
     assert any_store.get_sessions([session.sid]) == {}
+
+
+# --- secrets
+
+
+def change_secret(db: Store, name: str, value: dict[str, str]) -> None:
+    """Change a secret behind the store, as an operator's rotation does."""
+    if isinstance(db, MemoryStore):
+        db.secrets[name] = value
+    else:
+        boto3.client("secretsmanager").put_secret_value(SecretId=name, SecretString=json.dumps(value))
+
+
+def test_a_fresh_read_sees_a_secret_changed_behind_the_cache_and_caches_it(any_store: Store) -> None:
+    name = settings().customer_token_secret
+    old, new = {"current": "old", "previous": ""}, {"current": "new", "previous": "old"}
+    change_secret(any_store, name, old)
+    assert any_store.read_secret(name, 60) == old  # now cached for a minute
+    change_secret(any_store, name, new)
+
+    assert any_store.read_secret(name, 60, fresh=True) == new
+    assert any_store.read_secret(name, 60) == new

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from customer_api.core.errors import InvalidCredentials, InvalidToken, SessionNotFound, TooManyLoginFailures
-from customer_api.core.records import Customer, PrincipalKind
+from customer_api.core.records import Customer, Principal, PrincipalKind
 from customer_api.core.settings import settings
-from customer_api.domain import customers, logins, sessions, tokens
+from customer_api.domain import customers, logins, passwords, sessions, tokens
 from customer_api.domain.admins import create_admin
 from customer_api.domain.inputs import CustomerCreate, CustomerUpdate
 from customer_api.store.memory import MemoryStore
@@ -117,3 +120,122 @@ def test_an_admin_may_end_any_customer_session_and_admin_session(memory: MemoryS
     assert sessions.end_customer_sessions(caller, [customer.sid], []) is False
     assert sessions.end_admin_session(caller, session.sid) is True
     assert memory.sessions == {}
+
+
+class CountedChecks:
+    """bcrypt.checkpw, counted: how many checks and how much work (2**cost each)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.checks = 0
+        self.work = 0
+        self._lock = threading.Lock()
+        real = passwords.bcrypt.checkpw
+
+        def checkpw(password: bytes, hashed: bytes) -> bool:
+            with self._lock:
+                self.checks += 1
+                self.work += 2 ** int(hashed.split(b"$")[2])
+            return real(password, hashed)
+
+        monkeypatch.setattr(passwords.bcrypt, "checkpw", checkpw)
+
+
+@pytest.mark.parametrize("kind", ["customer", "admin"])
+def test_parallel_logins_check_at_most_the_allowed_number_of_passwords(
+    memory: MemoryStore, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    create()
+    create_admin("boss@shop.example.com", "boss-pass-1", "Boss")
+    counted = CountedChecks(monkeypatch)
+    email, right = (
+        ("jane@shop.example.com", PASSWORD) if kind == "customer" else ("boss@shop.example.com", "boss-pass-1")
+    )
+    passwords_sent = ["wrong-password"] * 31 + [right]
+
+    def log_in(password: str) -> str:
+        try:
+            if kind == "customer":
+                logins.log_in_customer(email, password)
+            else:
+                logins.log_in_admin(email, password, 60)
+        except (InvalidCredentials, TooManyLoginFailures) as refused:
+            return type(refused).__name__
+        return "ok"
+
+    with ThreadPoolExecutor(32) as pool:
+        outcomes = list(pool.map(log_in, passwords_sent))
+    assert counted.checks <= settings().login_max_failures
+    assert outcomes.count("TooManyLoginFailures") >= len(passwords_sent) - settings().login_max_failures
+
+
+def test_a_wrong_password_costs_the_same_work_on_an_older_hash_as_an_unknown_email(
+    memory: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = create()  # hashed at cost 4, the tests' configured cost
+    monkeypatch.setenv("BCRYPT_ROUNDS", "7")
+    settings.cache_clear()
+    counted = CountedChecks(monkeypatch)
+    with pytest.raises(InvalidCredentials):
+        logins.log_in_customer("nobody@shop.example.com", "wrong-password")
+    unknown = counted.work
+    with pytest.raises(InvalidCredentials):
+        logins.log_in_customer(customer.email, "wrong-password")
+    assert counted.work - unknown == unknown == 2**7
+
+
+def test_a_login_rehashes_an_older_hash_at_the_configured_cost(
+    memory: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = create()
+    monkeypatch.setenv("BCRYPT_ROUNDS", "5")
+    settings.cache_clear()
+    logins.log_in_customer(customer.email, PASSWORD)
+    upgraded = memory.customers[customer.uuid]
+    assert passwords.cost_of(upgraded.password_hash) == 5
+    assert passwords.password_matches(PASSWORD, upgraded.password_hash)
+    assert upgraded.version == customer.version + 1  # the login counted itself; the rehash is no change
+    logins.log_in_customer(customer.email, PASSWORD)
+    assert memory.customers[customer.uuid].password_hash == upgraded.password_hash  # once only
+
+
+@pytest.mark.parametrize("prefix", ["$2a$", "$2b$", "$2y$"])
+def test_every_bcrypt_variant_is_checked(prefix: str) -> None:
+    hashed = passwords.hash_password(PASSWORD)
+    variant = prefix + hashed[4:]
+    assert passwords.cost_of(variant) == 4
+    assert passwords.password_matches(PASSWORD, variant)
+    assert not passwords.password_matches("wrong-password", variant)
+
+
+def test_past_the_session_cap_each_login_ends_the_oldest_session(
+    memory: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_SESSIONS", "3")
+    settings.cache_clear()
+    create()
+    issued = [customer_token()[0] for _ in range(5)]
+
+    def live(token: str) -> bool:
+        try:
+            sessions.authenticate(token, tokens.CUSTOMER)
+        except InvalidToken:
+            return False
+        return True
+
+    assert [live(token) for token in issued] == [False, False, True, True, True]
+
+
+def test_of_parallel_logins_only_the_cap_stay_live(memory: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_SESSIONS", "3")
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "50")
+    settings.cache_clear()
+    customer = create()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: logins.log_in_customer(customer.email, PASSWORD), range(12)))
+    owner = memory.customers[customer.uuid]
+    state = Principal(owner.status, owner.session_epoch, owner.session_seq)
+    live = [s for s in memory.sessions.values() if s.is_live_for(state, 0, settings().max_sessions)]
+    assert len(memory.sessions) == 12
+    # A login racing others may read an older count and be born among the ended ones: the cap
+    # is a ceiling that holds, not a number of sessions guaranteed to stay.
+    assert 1 <= len(live) <= 3

@@ -58,6 +58,14 @@ class PayloadTooLarge(InvalidInput):
     message = "Request body is too large"
 
 
+class UnsupportedMediaType(InvalidInput):
+    message = "Request body must be JSON (Content-Type: application/json)"
+
+
+class CrossSiteRequest(DomainError):
+    message = "A change authenticated by a cookie may not come from another site"
+
+
 class RetryLater(DomainError):
     """A refusal that ends by itself, after `retry_after_seconds`."""
 

@@ -33,6 +33,7 @@ class Customer:
     updated_at: str
     version: int = 1  # bumped by every write: the condition of optimistic updates
     session_epoch: int = 0  # bumped to end every session at once
+    session_seq: int = 0  # logins so far: only the latest MAX_SESSIONS stay live
 
     @property
     def email_key(self) -> str:
@@ -60,6 +61,7 @@ class AdminUser:
     password_hash: str = dataclasses.field(repr=False)
     status: int = 1
     session_epoch: int = 0
+    session_seq: int = 0
 
     @property
     def email_key(self) -> str:
@@ -78,6 +80,17 @@ class Session:
     principal: str
     epoch: int  # the principal's session_epoch at login; a later bump ends this session
     expires_at: int
+    seq: int = 0  # the principal's session_seq at login: MAX_SESSIONS logins later it is ended
+
+    def is_live_for(self, owner: Principal, now: float, max_sessions: int) -> bool:
+        """Unexpired, at its owner's current epoch, the owner enabled, and among the owner's
+        latest `max_sessions` logins."""
+        return (
+            self.expires_at > now
+            and owner.status == 1
+            and owner.session_epoch == self.epoch
+            and self.seq >= owner.session_seq - max_sessions
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,6 +99,7 @@ class Principal:
 
     status: int
     session_epoch: int
+    session_seq: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -31,7 +31,16 @@ class Settings(BaseModel):
     admin_access_token_seconds: int = Field(15 * 60, alias="ADMIN_ACCESS_TOKEN_SECONDS", gt=0)
     admin_refresh_token_seconds: int = Field(24 * 3600, alias="ADMIN_REFRESH_TOKEN_SECONDS", gt=0)
     admin_session_seconds: int = Field(24 * 3600, alias="ADMIN_SESSION_SECONDS", gt=0)
-    secret_cache_seconds: int = Field(300, alias="SECRET_CACHE_SECONDS", ge=0)
+    secret_cache_seconds: int = Field(60, alias="SECRET_CACHE_SECONDS", ge=0)
+    # A token naming a key the cached secret lacks makes a container read the secret anew, at
+    # most once per secret in this many seconds (garbage key ids cost no Secrets Manager call).
+    secret_refetch_seconds: int = Field(5, alias="SECRET_REFETCH_SECONDS", ge=0)
+
+    # Live sessions per customer (and per admin): a login past the cap ends the oldest.
+    max_sessions: int = Field(10, alias="MAX_SESSIONS", ge=1)
+    # Session items a request deletes at most when it ends every session of an account (the rest
+    # are dead already, and expire by TTL): the work of a request stays bounded.
+    sweep_limit: int = Field(100, alias="SWEEP_LIMIT", ge=1, le=100)
 
     # Throttling of failed logins, per email.
     login_max_failures: int = Field(5, alias="LOGIN_MAX_FAILURES", gt=0)
@@ -39,6 +48,9 @@ class Settings(BaseModel):
 
     # Requests.
     max_body_bytes: int = Field(8192, alias="MAX_BODY_BYTES", gt=0)
+    # Origins (scheme://host[:port]) besides the API's own that may make cookie-authenticated
+    # changes, comma-separated; the template's AllowedOrigins parameter, which also sets CORS.
+    allowed_origins_setting: str = Field("", alias="ALLOWED_ORIGINS")
 
     # Retries. botocore's standard mode retries throttled calls itself (attempts in all, not
     # retries); a transaction cancelled only for being busy, a batch with unprocessed items and
@@ -50,6 +62,10 @@ class Settings(BaseModel):
 
     # Lambda's tracing mode, from the template's Tracing parameter: "Active" records traces.
     tracing_mode: str = Field("PassThrough", alias="TRACING")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(origin.strip() for origin in self.allowed_origins_setting.split(",") if origin.strip())
 
     @property
     def tracing(self) -> bool:

@@ -1,9 +1,9 @@
-"""Logins of customers and admins: one bcrypt check whatever the outcome, throttled per email."""
+"""Logins of customers and admins: the same bcrypt work whatever the outcome, throttled per email
+(each password check counted before it is made)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import NoReturn
 
 from customer_api import store
 from customer_api.core import clock
@@ -11,7 +11,7 @@ from customer_api.core.errors import ConcurrentChange, InvalidCredentials, TooMa
 from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session, email_key
 from customer_api.core.settings import settings
 from customer_api.domain.inputs import MAX_EMAIL_CHARS
-from customer_api.domain.passwords import password_matches
+from customer_api.domain.passwords import hash_password, needs_rehash, password_matches
 
 
 def _refuse_impossible_email(key: str, password: str) -> None:
@@ -23,69 +23,81 @@ def _refuse_impossible_email(key: str, password: str) -> None:
 
 
 def _refuse_while_throttled(failures: LoginFailures, now: int) -> None:
+    # Cheap: answers a flood from the read alone, without a write.
     if failures.count >= settings().login_max_failures and failures.window_ends > now:
         raise TooManyLoginFailures(failures.window_ends - now)
 
 
-def _refuse_login(kind: PrincipalKind, key: str, now: int) -> NoReturn:
-    """Count the failure against the email, then answer as for every failure."""
-    store.active().record_login_failure(kind, key, now, settings().login_failure_window_seconds)
-    raise InvalidCredentials()
-
-
 def _open_session(
-    kind: PrincipalKind, principal: str, *, epoch: int, lifetime: int, key: str, failures: LoginFailures
+    kind: PrincipalKind, principal: str, account: Customer | AdminUser, lifetime: int, key: str
 ) -> Session:
+    """The new session, opened only while the account is still enabled at the epoch it was read
+    at; the email's counted attempts are forgotten with it."""
     session = Session(
         sid=str(uuid.uuid4()),
         kind=kind,
         principal=principal,
-        epoch=epoch,
+        epoch=account.session_epoch,
         expires_at=int(clock.now()) + lifetime,
+        seq=account.session_seq,
     )
     try:
-        store.active().open_session(session, clear_failures_of=key if failures.count else None)
+        store.active().open_session(session, clear_failures_of=key)
     except ConcurrentChange as error:
         # Disabled, deleted or logged out everywhere between our read and our write.
         raise InvalidCredentials() from error
     return session
 
 
+def _upgrade_hash(kind: PrincipalKind, principal: str, stored_hash: str, password: str) -> None:
+    """Hash the password again at the configured cost when the stored hash has another one
+    (imported, or made before the cost changed); a password changed meanwhile is left alone."""
+    if needs_rehash(stored_hash):
+        store.active().upgrade_password_hash(kind, principal, stored_hash, hash_password(password))
+
+
+def _checked[Account: (Customer, AdminUser)](
+    kind: PrincipalKind, key: str, password: str, account: Account | None, seen: LoginFailures
+) -> Account:
+    """The account, after the throttled password check every login makes whatever the account:
+    InvalidCredentials for an unknown email, a wrong password or a disabled account alike.
+
+    The check is counted before it is made, so that parallel requests cannot all read a count
+    below the limit and all check a password: TooManyLoginFailures past the limit."""
+    now, config = int(clock.now()), settings()
+    _refuse_while_throttled(seen, now)
+    window, limit = config.login_failure_window_seconds, config.login_max_failures
+    store.active().take_login_attempt(kind, key, now, window_seconds=window, max_attempts=limit, seen=seen)
+    matches = password_matches(password, account.password_hash if account else None)
+    if account is None or not matches or account.status != 1:
+        raise InvalidCredentials()
+    return account
+
+
 def log_in_customer(email: str, password: str) -> tuple[Customer, Session]:
     """A new session for the customer with these credentials, else InvalidCredentials.
 
-    Unknown email, wrong password and disabled customer all cost one bcrypt check and give
+    Unknown email, wrong password and disabled customer all cost the same bcrypt work and give
     the same answer.
     """
-    key, now = email_key(email), int(clock.now())
+    key = email_key(email)
     _refuse_impossible_email(key, password)
-    customer, failures = store.active().customer_for_login(key)
-    _refuse_while_throttled(failures, now)
-    matches = password_matches(password, customer.password_hash if customer else None)
-    if customer is None or not matches or customer.status != 1:
-        _refuse_login(PrincipalKind.CUSTOMER, key, now)
+    found, failures = store.active().customer_for_login(key)
+    customer = _checked(PrincipalKind.CUSTOMER, key, password, found, failures)
     lifetime = settings().customer_token_seconds
-    session = _open_session(
-        PrincipalKind.CUSTOMER,
-        customer.uuid,
-        epoch=customer.session_epoch,
-        lifetime=lifetime,
-        key=key,
-        failures=failures,
-    )
+    kind = PrincipalKind.CUSTOMER
+    session = _open_session(kind, customer.uuid, customer, lifetime, key)
+    _upgrade_hash(kind, customer.uuid, customer.password_hash, password)
     return customer, session
 
 
 def log_in_admin(email: str, password: str, lifetime: int) -> tuple[AdminUser, Session]:
     """A new admin session of `lifetime` seconds, else InvalidCredentials (throttled likewise)."""
-    key, now = email_key(email), int(clock.now())
+    key = email_key(email)
     _refuse_impossible_email(key, password)
-    admin, failures = store.active().admin_for_login(key)
-    _refuse_while_throttled(failures, now)
-    matches = password_matches(password, admin.password_hash if admin else None)
-    if admin is None or not matches or admin.status != 1:
-        _refuse_login(PrincipalKind.ADMIN, key, now)
-    session = _open_session(
-        PrincipalKind.ADMIN, admin.email_key, epoch=admin.session_epoch, lifetime=lifetime, key=key, failures=failures
-    )
+    found, failures = store.active().admin_for_login(key)
+    admin = _checked(PrincipalKind.ADMIN, key, password, found, failures)
+    kind = PrincipalKind.ADMIN
+    session = _open_session(kind, admin.email_key, admin, lifetime, key)
+    _upgrade_hash(kind, admin.email_key, admin.password_hash, password)
     return admin, session

@@ -8,6 +8,7 @@ from customer_api import store
 from customer_api.core import clock
 from customer_api.core.errors import ConcurrentChange, InvalidToken, SessionNotFound
 from customer_api.core.records import Principal, PrincipalKind, Session, email_key
+from customer_api.core.settings import settings
 from customer_api.domain import tokens
 
 MAX_IDS_PER_LOGOUT = 25
@@ -41,12 +42,9 @@ def _principal_claimed(claims: dict[str, object], kind: PrincipalKind) -> str:
 
 
 def _is_live(session: Session, owner: Principal, kind: PrincipalKind, principal: str) -> bool:
-    """Unexpired, the claimed principal's, and that principal enabled and still at its epoch."""
-    return (
-        (session.kind, session.principal) == (kind, principal)
-        and session.expires_at > clock.now()
-        and owner.status == 1
-        and owner.session_epoch == session.epoch
+    """The claimed principal's, and live for it (see Session.is_live_for)."""
+    return (session.kind, session.principal) == (kind, principal) and session.is_live_for(
+        owner, clock.now(), settings().max_sessions
     )
 
 

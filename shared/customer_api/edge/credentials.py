@@ -1,13 +1,21 @@
-"""Who is calling an HTTP route: tokens from `Authorization: Bearer` or EverShop's cookies."""
+"""Who is calling an HTTP route: tokens from `Authorization: Bearer` or EverShop's cookies.
+
+A browser sends cookies with requests other sites make it send, so a change (any method but GET)
+authenticated by a cookie must come from the API's own origin or an allowed one."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from customer_api.core.errors import Unauthenticated
+from customer_api.core.errors import CrossSiteRequest, Unauthenticated
+from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from customer_api.domain.sessions import Caller, authenticate
 from customer_api.edge.cookies import ADMIN_COOKIE, CUSTOMER_COOKIE
+
+_READS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _bearer(event: APIGatewayProxyEventV2) -> str | None:
@@ -21,15 +29,49 @@ def _bearer(event: APIGatewayProxyEventV2) -> str | None:
 
 
 def _cookie(event: APIGatewayProxyEventV2, name: str) -> str | None:
-    return event.resolved_cookies_field.get(name) or None
+    """The value of one cookie. Two different values of it are refused: one may be planted (from
+    a sibling subdomain) beside the real one, and no rule says which a browser sends first."""
+    values = set()
+    for cookie in event.cookies or []:
+        cookie_name, _, value = cookie.partition("=")
+        if cookie_name.strip() == name and value.strip():
+            values.add(value.strip())
+    if len(values) > 1:
+        raise Unauthenticated(f"Conflicting {name} cookies")
+    return values.pop() if values else None
+
+
+def _is_own_or_allowed(origin: str, event: APIGatewayProxyEventV2) -> bool:
+    if origin in settings().allowed_origins:
+        return True
+    host = event.headers.get("host") or event.request_context.domain_name
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def _refuse_cross_site(event: APIGatewayProxyEventV2) -> None:
+    if event.request_context.http.method.upper() in _READS:
+        return
+    if (event.headers.get("sec-fetch-site") or "").lower() == "cross-site":
+        raise CrossSiteRequest()
+    origin = event.headers.get("origin")
+    if origin is not None and not _is_own_or_allowed(origin.strip(), event):
+        raise CrossSiteRequest()
+
+
+def _cookie_caller(event: APIGatewayProxyEventV2, token: str, audience: str) -> Caller:
+    _refuse_cross_site(event)
+    return authenticate(token, audience)
 
 
 def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
-    """The admin behind the request, else Unauthorized / InvalidToken (401)."""
-    token = _bearer(event) or _cookie(event, ADMIN_COOKIE)
-    if token is None:
+    """The admin behind the request, else Unauthenticated / InvalidToken (401), CrossSiteRequest."""
+    bearer = _bearer(event)
+    if bearer is not None:
+        return authenticate(bearer, tokens.ADMIN)
+    cookie = _cookie(event, ADMIN_COOKIE)
+    if cookie is None:
         raise Unauthenticated()
-    return authenticate(token, tokens.ADMIN)
+    return _cookie_caller(event, cookie, tokens.ADMIN)
 
 
 def customer_or_admin_caller(event: APIGatewayProxyEventV2) -> Caller:
@@ -40,8 +82,8 @@ def customer_or_admin_caller(event: APIGatewayProxyEventV2) -> Caller:
         return authenticate(bearer, tokens.ADMIN if audience == tokens.ADMIN else tokens.CUSTOMER)
     customer_token = _cookie(event, CUSTOMER_COOKIE)
     if customer_token is not None:
-        return authenticate(customer_token, tokens.CUSTOMER)
+        return _cookie_caller(event, customer_token, tokens.CUSTOMER)
     admin_token = _cookie(event, ADMIN_COOKIE)
     if admin_token is not None:
-        return authenticate(admin_token, tokens.ADMIN)
+        return _cookie_caller(event, admin_token, tokens.ADMIN)
     raise Unauthenticated()

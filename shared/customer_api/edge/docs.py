@@ -16,9 +16,11 @@ CUSTOMER_OR_ADMIN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"customerC
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, a missing or invalid field, or failed login",
     401: "Missing, invalid, expired or revoked credentials",
+    403: "A change authenticated by a cookie sent from another site",
     404: "No such customer or session",
     409: "The email is already used by another customer",
     413: "Request body too large",
+    415: "A request body that is not JSON",
     422: "The Idempotency-Key was already used with another request body",
     429: "Too many failed logins for this email; retry after `Retry-After` seconds",
     503: "Storage busy; retry after `Retry-After` seconds",

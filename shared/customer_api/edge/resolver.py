@@ -3,8 +3,6 @@ exceptions become the contract's error body {"error": {"status", "message"}}."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,10 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.shared.cookies import Cookie
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from customer_api.core.errors import ConcurrentChange, DomainError, InvalidInput, PayloadTooLarge, StoreBusy
-from customer_api.core.settings import settings
+from customer_api.core.errors import ConcurrentChange, DomainError, StoreBusy
 from customer_api.domain.sessions import Caller
 from customer_api.edge.observability import logger
+from customer_api.edge.requests import readable, refuse_unacceptable
 from customer_api.edge.statuses import JSON, error_body, error_response
 
 _FIELD_LABELS = {"email": "Email", "password": "Password", "full_name": "Full name", "status": "Status"}
@@ -55,34 +53,6 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
     return template.format(label=_FIELD_LABELS.get(field, field))
 
 
-def _refuse_large_body(event: Mapping[str, Any]) -> None:
-    # Checked before anything parses the body (API Gateway itself lets 10 MB through).
-    body = event.get("body") or ""
-    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
-    if size > settings().max_body_bytes:
-        raise PayloadTooLarge()
-
-
-def _refuse_array_body(event: Mapping[str, Any]) -> None:
-    # Powertools validates the first element of a JSON array as if it were the whole body.
-    body = event.get("body") or ""
-    try:
-        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "replace")
-    except binascii.Error as error:
-        raise InvalidInput("Request body is not valid base64") from error
-    if raw.lstrip(b" \t\r\n").startswith(b"["):
-        raise InvalidInput("Request body must be a JSON object")
-
-
-def _refuse_non_json_body(event: Mapping[str, Any]) -> None:
-    # Powertools would parse form bodies (and fail with a 500 on a multipart one without a boundary);
-    # this API reads JSON only. A 400: the contract's status for a body it cannot read.
-    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if event.get("body") and media_type and media_type != JSON and not media_type.endswith("+json"):
-        raise InvalidInput("Request body must be JSON (Content-Type: application/json)")
-
-
 def _http_api_result(response: Response[str]) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) result for a response made outside a route."""
     headers = {"Content-Type": response.content_type or JSON}
@@ -93,11 +63,15 @@ def _http_api_result(response: Response[str]) -> dict[str, Any]:
 class CustomerApi(APIGatewayHttpResolver):
     """An HTTP API resolver with the contract's errors, bodies validated by pydantic models."""
 
-    def __init__(self, authorize: Callable[[APIGatewayProxyEventV2], Caller] | None = None) -> None:
+    def __init__(
+        self, authorize: Callable[[APIGatewayProxyEventV2], Caller] | None = None, *, reads_body: bool = True
+    ) -> None:
         """`authorize` (if given) identifies the caller before the body is even parsed: an
-        unauthenticated request is a 401 whatever it carries. Routes read it with `caller()`."""
+        unauthenticated request is a 401 whatever it carries. Routes read it with `caller()`.
+        A resolver whose route reads no body (`reads_body=False`) ignores what a body holds."""
         super().__init__(enable_validation=True)
         self._authorize = authorize
+        self._reads_body = reads_body
         self.exception_handler(DomainError)(self._refused)
         self.exception_handler(RequestValidationError)(self._invalid_request)
         # UnicodeEncodeError too: a lone surrogate escape ("\ud800") parses as JSON but is no text.
@@ -109,12 +83,13 @@ class CustomerApi(APIGatewayHttpResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
-            _refuse_large_body(event)
-            _refuse_non_json_body(event)
-            _refuse_array_body(event)
+            refuse_unacceptable(event)
             if self._authorize is not None:
+                # Before the body is read: without credentials, a 401 whatever the body holds.
                 caller = self._authorize(APIGatewayProxyEventV2(dict(event)))
                 self.append_context(caller=caller)  # type: ignore[no-untyped-call]
+            if self._reads_body:
+                event = readable(event)
         except Exception as error:  # noqa: BLE001 - mapped like any route error
             handler = self.exception_handler_manager.lookup_exception_handler(type(error))
             return _http_api_result(handler(error) if handler else self._fault(error))

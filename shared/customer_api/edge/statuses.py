@@ -7,6 +7,7 @@ import json
 from aws_lambda_powertools.event_handler import Response
 
 from customer_api.core.errors import (
+    CrossSiteRequest,
     DomainError,
     EmailTaken,
     IdempotencyKeyReused,
@@ -18,6 +19,7 @@ from customer_api.core.errors import (
     StoreBusy,
     TooManyLoginFailures,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from customer_api.edge.replies import error_reply
 
@@ -32,6 +34,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     # The key is fine but still in use by its first request; retry shortly.
     RequestInProgress: 409,
     PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    CrossSiteRequest: 403,
     # As the IETF draft "The Idempotency-Key HTTP Header Field" says: the body does not match
     # the request the key first came with.
     IdempotencyKeyReused: 422,

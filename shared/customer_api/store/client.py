@@ -101,15 +101,3 @@ def batch_get(request: dict[str, Any]) -> list[Item]:
             return found
         _back_off(attempt)
     raise StoreBusy()
-
-
-def batch_write(request: dict[str, Any]) -> None:
-    """A BatchWriteItem request, sending again what DynamoDB left unprocessed, with backoff, a
-    bounded number of times (then StoreBusy)."""
-    for attempt in range(settings().dynamodb_max_attempts):
-        response = dynamodb().batch_write_item(RequestItems=request)
-        request = dict(response.get("UnprocessedItems") or {})
-        if not request:
-            return
-        _back_off(attempt)
-    raise StoreBusy()

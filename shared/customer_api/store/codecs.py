@@ -22,6 +22,11 @@ def key(pk: str) -> Item:
     return {"pk": s(pk)}
 
 
+def _count(item: Item, name: str) -> int:
+    # Items written before the counter existed have none: they count from 0.
+    return int(item[name]["N"]) if name in item else 0
+
+
 def customer_item(customer: Customer) -> Item:
     return {
         **key(keys.customer(customer.uuid)),
@@ -36,6 +41,7 @@ def customer_item(customer: Customer) -> Item:
         "updated_at": s(customer.updated_at),
         "version": n(customer.version),
         "session_epoch": n(customer.session_epoch),
+        "session_seq": n(customer.session_seq),
     }
 
 
@@ -52,6 +58,7 @@ def customer_from(item: Item) -> Customer:
         updated_at=item["updated_at"]["S"],
         version=int(item["version"]["N"]),
         session_epoch=int(item["session_epoch"]["N"]),
+        session_seq=_count(item, "session_seq"),
     )
 
 
@@ -68,6 +75,7 @@ def admin_item(admin: AdminUser) -> Item:
         "password_hash": s(admin.password_hash),
         "status": n(admin.status),
         "session_epoch": n(admin.session_epoch),
+        "session_seq": n(admin.session_seq),
     }
 
 
@@ -79,6 +87,7 @@ def admin_from(item: Item) -> AdminUser:
         password_hash=item["password_hash"]["S"],
         status=int(item["status"]["N"]),
         session_epoch=int(item["session_epoch"]["N"]),
+        session_seq=_count(item, "session_seq"),
     )
 
 
@@ -88,6 +97,7 @@ def session_item(session: Session) -> Item:
         "owner": s(keys.principal(session.kind, session.principal)),
         "epoch": n(session.epoch),
         "expires_at": n(session.expires_at),
+        "seq": n(session.seq),
     }
 
 
@@ -99,6 +109,7 @@ def session_from(item: Item) -> Session:
         principal=principal,
         epoch=int(item["epoch"]["N"]),
         expires_at=int(item["expires_at"]["N"]),
+        seq=_count(item, "seq"),
     )
 
 
@@ -111,4 +122,8 @@ def failures_from(item: Item | None) -> LoginFailures:
 def principal_from(item: Item | None) -> Principal | None:
     if item is None:
         return None
-    return Principal(status=int(item["status"]["N"]), session_epoch=int(item["session_epoch"]["N"]))
+    return Principal(
+        status=int(item["status"]["N"]),
+        session_epoch=int(item["session_epoch"]["N"]),
+        session_seq=_count(item, "session_seq"),
+    )

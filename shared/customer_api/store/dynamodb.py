@@ -6,17 +6,15 @@ The key layout is in `keys`, the item shapes in `codecs`, the client and its ret
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
 from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.store import codecs, keys, secrets
 from customer_api.store.client import (
     Item,
     batch_get,
-    batch_write,
     busy_as_store_busy,
     dynamodb,
     failed_condition,
@@ -25,7 +23,6 @@ from customer_api.store.client import (
 from customer_api.store.codecs import key, n, s
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
 
-_BATCH_WRITE_LIMIT = 25
 _ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}
 
 
@@ -63,6 +60,17 @@ def _sessions() -> str:
 def _get(table: str, pk: str) -> Item | None:
     item: Item | None = dynamodb().get_item(TableName=table, Key=key(pk), ConsistentRead=True).get("Item")
     return item
+
+
+def _update_unless_condition_fails(**request: Any) -> Item | None:
+    """An UpdateItem: the item as it is after it, or None when its condition was false."""
+    client = dynamodb()
+    try:
+        response = client.update_item(**request, ReturnValues="ALL_NEW")
+    except client.exceptions.ConditionalCheckFailedException:
+        return None
+    attributes: Item = response["Attributes"]
+    return attributes
 
 
 def _consistent_reads(pks_by_table: dict[str, list[str]]) -> dict[str, Item]:
@@ -188,49 +196,72 @@ class DynamoStore:
         return (codecs.admin_from(admin) if admin else None), codecs.failures_from(found.get(failures_key))
 
     @busy_as_store_busy
-    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
-        client = dynamodb()
+    def take_login_attempt(
+        self,
+        kind: PrincipalKind,
+        email_key: str,
+        now: int,
+        *,
+        window_seconds: int,
+        max_attempts: int,
+        seen: LoginFailures,
+    ) -> LoginFailures:
         target = {"TableName": _sessions(), "Key": key(keys.login_failures(kind, email_key))}
         names = {"#count": "count"}
+        count_into_running_window = {
+            **target,
+            "UpdateExpression": "ADD #count :one",
+            "ConditionExpression": "window_ends > :now AND #count < :max",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":max": n(max_attempts)},
+        }
+        open_window = {
+            **target,
+            "UpdateExpression": "SET #count = :one, window_ends = :ends, expires_at = :ends",
+            "ConditionExpression": "attribute_not_exists(pk) OR window_ends <= :now",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":ends": n(now + window_seconds)},
+        }
+        # The write that will most likely hold first, from the count as last read.
+        attempts = [count_into_running_window, open_window]
+        if seen.window_ends <= now:
+            attempts.reverse()
         for _ in range(settings().write_attempts):
-            try:
-                response = client.update_item(
-                    **target,
-                    UpdateExpression="ADD #count :one",
-                    ConditionExpression="window_ends > :now",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":one": n(1), ":now": n(now)},
-                    ReturnValues="ALL_NEW",
-                )
-                return codecs.failures_from(response["Attributes"])
-            except client.exceptions.ConditionalCheckFailedException:
-                pass  # no window running: open one
-            window_ends = now + window_seconds
-            try:
-                response = client.update_item(
-                    **target,
-                    UpdateExpression="SET #count = :one, window_ends = :ends, expires_at = :ends",
-                    ConditionExpression="attribute_not_exists(pk) OR window_ends <= :now",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":one": n(1), ":now": n(now), ":ends": n(window_ends)},
-                    ReturnValues="ALL_NEW",
-                )
-                return codecs.failures_from(response["Attributes"])
-            except client.exceptions.ConditionalCheckFailedException:
-                continue  # another failure opened the window first: count into it
+            for request in attempts:
+                counted = _update_unless_condition_fails(**request)
+                if counted is not None:
+                    return codecs.failures_from(counted)
+            running = codecs.failures_from(_get(_sessions(), keys.login_failures(kind, email_key)))
+            if running.window_ends > now and running.count >= max_attempts:
+                raise TooManyLoginFailures(running.window_ends - now)
+            # Otherwise a window opened or ended between our writes: try again.
         raise ConcurrentChange()
+
+    @busy_as_store_busy
+    def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
+        upgraded = _update_unless_condition_fails(
+            TableName=_customers(),
+            Key=key(keys.principal(kind, principal)),
+            UpdateExpression="SET password_hash = :new",
+            ConditionExpression="password_hash = :old",
+            ExpressionAttributeValues={":new": s(new_hash), ":old": s(old_hash)},
+        )
+        return upgraded is not None
 
     @busy_as_store_busy
     def open_session(self, session: Session, clear_failures_of: str | None) -> None:
         items: list[Item] = [
             {"Put": {"TableName": _sessions(), "Item": codecs.session_item(session), **_ONLY_IF_NEW}},
             {
-                "ConditionCheck": {
+                # Count the login (the version too: an update that read the customer before
+                # must not write the old count back).
+                "Update": {
                     "TableName": _customers(),
                     "Key": key(keys.principal(session.kind, session.principal)),
+                    "UpdateExpression": "ADD session_seq :one, #version :one",
                     "ConditionExpression": "session_epoch = :epoch AND #status = :active",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":epoch": n(session.epoch), ":active": n(1)},
+                    "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+                    "ExpressionAttributeValues": {":epoch": n(session.epoch), ":active": n(1), ":one": n(1)},
                 }
             },
         ]
@@ -286,27 +317,22 @@ class DynamoStore:
 
     @busy_as_store_busy
     def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
-        session_keys = list(_session_keys_of(kind, principal))
-        for start in range(0, len(session_keys), _BATCH_WRITE_LIMIT):
-            chunk = session_keys[start : start + _BATCH_WRITE_LIMIT]
-            batch_write({_sessions(): [{"DeleteRequest": {"Key": session_key}} for session_key in chunk]})
-        return len(session_keys)
+        # One page of the index and one transaction of deletes (DeleteItem, no BatchWriteItem,
+        # which could also put items): bounded work whatever the account has piled up.
+        response = dynamodb().query(
+            TableName=_sessions(),
+            IndexName=keys.OWNER_INDEX,
+            KeyConditionExpression="#owner = :owner",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":owner": s(keys.principal(kind, principal))},
+            Limit=settings().sweep_limit,
+        )
+        deletes = [{"Delete": {"TableName": _sessions(), "Key": key(item["pk"]["S"])}} for item in response["Items"]]
+        if deletes and transact(deletes) is not None:
+            raise ConcurrentChange()
+        return len(deletes)
 
     # --- secrets
 
-    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
-        return secrets.read_json(name, max_age)
-
-
-def _session_keys_of(kind: PrincipalKind, principal: str) -> Iterator[Item]:
-    paginator = dynamodb().get_paginator("query")
-    pages = paginator.paginate(
-        TableName=_sessions(),
-        IndexName=keys.OWNER_INDEX,
-        KeyConditionExpression="#owner = :owner",
-        ExpressionAttributeNames={"#owner": "owner"},
-        ExpressionAttributeValues={":owner": s(keys.principal(kind, principal))},
-    )
-    for page in pages:
-        for item in page.get("Items", []):
-            yield key(item["pk"]["S"])
+    def read_secret(self, name: str, max_age: int, *, fresh: bool = False) -> dict[str, Any]:
+        return secrets.read_json(name, max_age, fresh=fresh)

@@ -8,8 +8,9 @@ import dataclasses
 import threading
 from typing import Any
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken
+from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
 from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.settings import settings
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
 
 
@@ -93,15 +94,37 @@ class MemoryStore:
         with self._lock:
             return self.admins.get(email_key), self.failures.get((PrincipalKind.ADMIN, email_key), LoginFailures())
 
-    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
+    def take_login_attempt(
+        self,
+        kind: PrincipalKind,
+        email_key: str,
+        now: int,
+        *,
+        window_seconds: int,
+        max_attempts: int,
+        seen: LoginFailures,
+    ) -> LoginFailures:
         with self._lock:
             running = self.failures.get((kind, email_key))
-            if running is not None and running.window_ends > now:
+            if running is None or running.window_ends <= now:
+                counted = LoginFailures(count=1, window_ends=now + window_seconds)
+            elif running.count < max_attempts:
                 counted = dataclasses.replace(running, count=running.count + 1)
             else:
-                counted = LoginFailures(count=1, window_ends=now + window_seconds)
+                raise TooManyLoginFailures(running.window_ends - now)
             self.failures[(kind, email_key)] = counted
             return counted
+
+    def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
+        with self._lock:
+            account = self._principal(kind, principal)
+            if account is None or account.password_hash != old_hash:
+                return False
+            if isinstance(account, Customer):
+                self.customers[principal] = dataclasses.replace(account, password_hash=new_hash)
+            else:
+                self.admins[principal] = dataclasses.replace(account, password_hash=new_hash)
+            return True
 
     def _principal(self, kind: PrincipalKind, principal: str) -> Customer | AdminUser | None:
         return self.customers.get(principal) if kind is PrincipalKind.CUSTOMER else self.admins.get(principal)
@@ -110,9 +133,14 @@ class MemoryStore:
         with self._lock:
             owner = self._principal(session.kind, session.principal)
             active = owner is not None and owner.status == 1 and owner.session_epoch == session.epoch
-            if not active or session.sid in self.sessions:
+            if owner is None or not active or session.sid in self.sessions:
                 raise ConcurrentChange()
             self.sessions[session.sid] = session
+            counted = dataclasses.replace(owner, session_seq=owner.session_seq + 1)
+            if isinstance(counted, Customer):
+                self.customers[session.principal] = dataclasses.replace(counted, version=counted.version + 1)
+            else:
+                self.admins[session.principal] = counted
             if clear_failures_of is not None:
                 self.failures.pop((session.kind, clear_failures_of), None)
 
@@ -123,7 +151,7 @@ class MemoryStore:
     ) -> tuple[Session | None, Principal | None]:
         with self._lock:
             owner = self._principal(kind, principal)
-            state = Principal(status=owner.status, session_epoch=owner.session_epoch) if owner else None
+            state = Principal(owner.status, owner.session_epoch, owner.session_seq) if owner else None
             return self.sessions.get(sid), state
 
     def get_sessions(self, sids: list[str]) -> dict[str, Session]:
@@ -159,13 +187,15 @@ class MemoryStore:
     def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
         with self._lock:
             owned = [sid for sid, s in self.sessions.items() if (s.kind, s.principal) == (kind, principal)]
+            owned = owned[: settings().sweep_limit]
             for sid in owned:
                 del self.sessions[sid]
             return len(owned)
 
     # --- secrets
 
-    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
+    def read_secret(self, name: str, max_age: int, *, fresh: bool = False) -> dict[str, Any]:
+        # No cache here: every read is fresh.
         with self._lock:
             if name not in self.secrets:
                 raise LookupError(f"no secret named {name!r}")

@@ -52,13 +52,31 @@ class Store(Protocol):
 
     def admin_for_login(self, email_key: str) -> tuple[AdminUser | None, LoginFailures]: ...
 
-    def record_login_failure(self, kind: PrincipalKind, email_key: str, now: int, window_seconds: int) -> LoginFailures:
-        """Count one failed login atomically, opening a new window when none is running."""
+    def take_login_attempt(
+        self,
+        kind: PrincipalKind,
+        email_key: str,
+        now: int,
+        *,
+        window_seconds: int,
+        max_attempts: int,
+        seen: LoginFailures,
+    ) -> LoginFailures:
+        """Count one password check for an email, atomically, before it is made: at most
+        `max_attempts` per window however many run at once. Opens a new window when none is
+        running; TooManyLoginFailures (with the seconds left) when the window is full. `seen`
+        (the count as last read) only saves a round trip: the outcome does not depend on it."""
+        ...
+
+    def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
+        """Replace a password hash by the same password hashed anew, unless the hash changed
+        meanwhile (a new password wins). Whether it was replaced."""
         ...
 
     def open_session(self, session: Session, clear_failures_of: str | None) -> None:
-        """Store a session if its principal is enabled and still at the session's epoch; forget
-        the failed logins of `clear_failures_of` with it. ConcurrentChange otherwise."""
+        """Store a session if its principal is enabled and still at the session's epoch, and count
+        the login on the principal (`session_seq`, and a customer's version); forget the login
+        attempts of `clear_failures_of` with it. ConcurrentChange otherwise."""
         ...
 
     # --- sessions
@@ -77,12 +95,13 @@ class Store(Protocol):
         ...
 
     def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
-        """Delete the session items of a principal whose sessions were ended; how many.
-
-        Only housekeeping: those sessions are already dead, so an interrupted sweep loses nothing."""
+        """Delete up to SWEEP_LIMIT session items of a principal whose sessions were ended; how
+        many. Only housekeeping: those sessions are already dead, so an interrupted or partial
+        sweep loses nothing (what is left expires by TTL)."""
         ...
 
     # --- secrets
-    def read_secret(self, name: str, max_age: int) -> dict[str, Any]:
-        """A JSON secret, from a cache at most `max_age` seconds old."""
+    def read_secret(self, name: str, max_age: int, *, fresh: bool = False) -> dict[str, Any]:
+        """A JSON secret, from a cache at most `max_age` seconds old; `fresh` reads it past the
+        cache (and caches what it read), so a change made behind the cache shows at once."""
         ...

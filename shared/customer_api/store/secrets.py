@@ -18,10 +18,11 @@ def _share_boto3_session() -> None:
         DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
 
 
-def read_json(name: str, max_age: int) -> dict[str, Any]:
-    """A JSON secret, from a cache at most `max_age` seconds old."""
+def read_json(name: str, max_age: int, *, fresh: bool = False) -> dict[str, Any]:
+    """A JSON secret, from a cache at most `max_age` seconds old; `fresh` reads it past the cache
+    (Powertools' force_fetch, which caches what it read)."""
     _share_boto3_session()
-    secret: dict[str, Any] = parameters.get_secret(name, transform="json", max_age=max_age)
+    secret: dict[str, Any] = parameters.get_secret(name, transform="json", max_age=max_age, force_fetch=fresh)
     return secret
 
 

@@ -1,0 +1,156 @@
+"""DynamoDB calls per request, exactly, so that they cannot grow unnoticed. BENCHMARKS.md gives
+the minimum the table layout allows for each and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from customer_api.core.settings import settings
+from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
+from tools.round_trips import dynamodb_calls
+
+ADMIN_AUTH = "BatchGetItem"  # the token's session and its admin, read together
+CUSTOMER_AUTH = "BatchGetItem"
+
+
+def test_create_customer_reads_auth_then_takes_an_id_then_writes_one_transaction(api: Api, admin_token: str) -> None:
+    body = {"email": unique_email(), "password": "secret-123", "full_name": "Jane Doe"}
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers", body, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem", "TransactWriteItems"]
+
+
+def test_renaming_a_customer_reads_it_and_puts_it_back(api: Api, admin_token: str, customer: CustomerAccount) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"full_name": "Janet Doe"}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "PutItem"]
+
+
+def test_changing_the_email_moves_the_claim_in_the_same_transaction(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"email": unique_email()}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "TransactWriteItems"]
+
+
+def test_changing_the_password_also_looks_for_session_items_to_sweep(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"password": "new-secret-456"}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "PutItem", "Query"]
+
+
+def test_deleting_a_customer_with_a_session_sweeps_it_in_one_transaction(
+    api: Api, admin_token: str, customer: CustomerAccount, log_in: Any
+) -> None:
+    log_in(customer)
+    with dynamodb_calls() as calls:
+        reply = api.delete(f"/api/customers/{customer.uuid}", token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "TransactWriteItems", "Query", "TransactWriteItems"]
+
+
+def test_the_sweep_after_ending_every_session_is_bounded_however_many_logins_piled_up(
+    api: Api, admin_token: str, customer: CustomerAccount, log_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """600 logins used to make a password change page through 600 session items and delete them
+    in 24 batches, long after the change committed; now one page and one transaction at most."""
+    monkeypatch.setenv("SWEEP_LIMIT", "25")
+    settings.cache_clear()
+    for _ in range(60):
+        log_in(customer)
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"password": "new-secret-456"}, token=admin_token)
+    settings.cache_clear()
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "PutItem", "Query", "TransactWriteItems"]
+
+
+def test_customer_login_reads_claim_and_attempts_then_the_customer_counts_the_check_then_writes_the_session(
+    api: Api, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/sessions", {"email": customer.email, "password": customer.password})
+    assert reply.status == 200
+    # The check is counted (UpdateItem) before it is made; the session's write forgets the count.
+    assert calls == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_a_first_failed_login_opens_an_attempt_window_in_one_update(api: Api, customer: CustomerAccount) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/sessions", {"email": customer.email, "password": "wrong-password"})
+    assert reply.status == 400
+    # No window was read, so the update that opens one is tried first; the failure is the
+    # attempt counted before the check.
+    assert calls == ["BatchGetItem", "GetItem", "UpdateItem"]
+
+
+def test_a_failed_login_in_a_running_window_counts_into_it_in_one_update(api: Api, customer: CustomerAccount) -> None:
+    api.post("/api/customers/sessions", {"email": customer.email, "password": "wrong-password"})
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/sessions", {"email": customer.email, "password": "wrong-password"})
+    assert reply.status == 400
+    assert calls == ["BatchGetItem", "GetItem", "UpdateItem"]
+
+
+def test_logging_out_of_ones_own_session_reuses_the_authorizers_read(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
+    session = log_in(customer)
+    with dynamodb_calls() as calls:
+        reply = api.delete(f"/api/customers/sessions/{session['sid']}", token=session["token"])
+    assert reply.status == 200
+    assert calls == [CUSTOMER_AUTH, "TransactWriteItems"]
+
+
+def test_logging_out_of_another_session_reads_it(api: Api, customer: CustomerAccount, log_in: Any) -> None:
+    other, current = log_in(customer), log_in(customer)
+    with dynamodb_calls() as calls:
+        reply = api.delete(f"/api/customers/sessions/{other['sid']}", token=current["token"])
+    assert reply.status == 200
+    assert calls == [CUSTOMER_AUTH, "BatchGetItem", "TransactWriteItems"]
+
+
+def test_admin_tokens_read_admin_and_attempts_count_the_check_then_write_the_session(api: Api, admin: None) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/user/tokens", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert reply.status == 200
+    assert calls == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_admin_login_reads_admin_and_attempts_count_the_check_then_writes_the_session(api: Api, admin: None) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/user/sessions", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert reply.status == 200
+    assert calls == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_a_login_on_a_hash_of_another_cost_rehashes_it_once(
+    api: Api, customer: CustomerAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BCRYPT_ROUNDS", "5")
+    settings.cache_clear()
+    credentials = {"email": customer.email, "password": customer.password}
+    with dynamodb_calls() as calls:
+        assert api.post("/api/customers/sessions", credentials).status == 200
+    with dynamodb_calls() as again:
+        assert api.post("/api/customers/sessions", credentials).status == 200
+    settings.cache_clear()
+    assert calls == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems", "UpdateItem"]
+    assert again == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_admin_logout_of_its_own_session_reuses_the_authorizers_read(api: Api, admin: None) -> None:
+    session = api.post("/api/user/sessions", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).data
+    with dynamodb_calls() as calls:
+        reply = api.delete(f"/api/user/sessions/{session['sid']}", token=session["token"])
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "TransactWriteItems"]

@@ -1,0 +1,243 @@
+"""Least privilege, proven by use: each function's IAM policy in template.yaml grants exactly the
+DynamoDB actions, tables, indexes and secrets that the function is seen calling while a scenario
+runs through every path of every handler: nothing missing, nothing extra.
+
+The calls are recorded where every botocore client makes them (`BaseClient._make_api_call`), so
+that clients made at import time (Powertools' idempotency layer) are seen as well as the layer's
+own; each call is attributed to the function whose handler is running."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from botocore.client import BaseClient
+
+from customer_api.core.settings import settings
+from local import runtime, template
+from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
+
+Grant = tuple[str, str]  # (IAM action, resource: a logical id, or "<table>/index/<name>")
+
+# Inside a transaction IAM checks the action of each item, not TransactWriteItems.
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+_SINGLE_TABLE_OPERATIONS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable"}
+
+
+def grants_of_call(service: str, operation: str, params: dict[str, Any]) -> set[Grant]:
+    """The IAM permissions one API call needs."""
+    if service == "secretsmanager":
+        return {(f"secretsmanager:{operation}", params["SecretId"])}
+    if operation in _SINGLE_TABLE_OPERATIONS:
+        table = params["TableName"]
+        index = params.get("IndexName")
+        return {(f"dynamodb:{operation}", f"{table}/index/{index}" if index else table)}
+    if operation in {"BatchGetItem", "BatchWriteItem"}:
+        return {(f"dynamodb:{operation}", table) for table in params["RequestItems"]}
+    if operation in {"TransactWriteItems", "TransactGetItems"}:
+        grants = set()
+        for item in params["TransactItems"]:
+            ((kind, request),) = item.items()
+            action = "GetItem" if kind == "Get" else _TRANSACT_ACTIONS[kind]
+            grants.add((f"dynamodb:{action}", request["TableName"]))
+        return grants
+    raise AssertionError(f"no IAM mapping for dynamodb:{operation}: add it to this test")
+
+
+class Recorder:
+    """Every AWS call, by the function whose handler made it."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, set[Grant]] = {}
+        self.running: str | None = None
+
+    def on_call(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if self.running is None:
+            return  # the test's own setup, not a function
+        self.used.setdefault(self.running, set()).update(grants_of_call(service, operation, params))
+
+    @contextlib.contextmanager
+    def running_function(self, name: str) -> Iterator[None]:
+        self.running = name
+        try:
+            yield
+        finally:
+            self.running = None
+
+
+@pytest.fixture
+def recorder(aws: None, monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    recorded = Recorder()
+    real_call, real_invoke = BaseClient._make_api_call, runtime.invoke
+
+    def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        recorded.on_call(client.meta.service_model.endpoint_prefix, operation, params)
+        return real_call(client, operation, params)
+
+    def invoke(match: runtime.Match, event: dict[str, Any]) -> dict[str, Any]:
+        parameters.clear_caches()  # every request reads its secrets, as a cold container would
+        with recorded.running_function(match.function.name):
+            return real_invoke(match, event)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    monkeypatch.setattr(runtime, "invoke", invoke)
+    return recorded
+
+
+def rehash_on_login(api: Api, customer_email: str, customer_password: str) -> None:
+    """Each login function once on a hash of another cost than the configured one: it re-hashes."""
+    admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    logins = [
+        ("/api/customers/sessions", {"email": customer_email, "password": customer_password}),
+        ("/api/user/tokens", admin_credentials),
+        ("/api/user/sessions", admin_credentials),
+    ]
+    for cost, (path, credentials) in enumerate(logins, start=5):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BCRYPT_ROUNDS", str(cost))
+            settings.cache_clear()
+            assert api.post(path, credentials).status == 200
+    settings.cache_clear()
+
+
+def play_every_path(api: Api) -> None:
+    """Every handler, through each of its paths that touches AWS differently."""
+    admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    for path in ("/api/user/tokens", "/api/user/sessions"):
+        assert api.post(path, {**admin_credentials, "password": "wrong-password"}).status == 400  # counted
+        assert api.post(path, {**admin_credentials, "password": "wrong-password"}).status == 400  # counted again
+        assert api.post(path, admin_credentials).status == 200  # and the count cleared
+    admin = api.post("/api/user/tokens", admin_credentials).data["accessToken"]
+    other_admin_session = api.post("/api/user/sessions", admin_credentials).data["sid"]
+
+    email = unique_email()
+    body = {"email": email, "password": "secret-123", "full_name": "Jane"}
+    customer_uuid = api.post("/api/customers", body, token=admin).data["uuid"]
+    assert api.post("/api/customers", body, token=admin).status == 409
+    # Idempotent create: a key stored, the same key replayed, a failed create's key released.
+    key = {"idempotency-key": str(uuid.uuid4())}
+    repeat = {"email": unique_email(), "password": "secret-123", "full_name": "Once"}
+    api.post("/api/customers", repeat, token=admin, headers=key)
+    api.post("/api/customers", repeat, token=admin, headers=key)
+    api.post("/api/customers", body, token=admin, headers={"idempotency-key": str(uuid.uuid4())})
+
+    def log_in(password: str) -> dict[str, str]:
+        reply = api.post("/api/customers/sessions", {"email": email, "password": password})
+        return reply.data if reply.status == 200 else {}
+
+    assert log_in("wrong-password") == {}  # a failure counted
+    session = log_in("secret-123")  # the count cleared
+    api.post("/api/customers/sessions", {"email": unique_email(), "password": "secret-123"})  # unknown email
+
+    assert api.patch(f"/api/customers/{customer_uuid}", {"full_name": "Jane Roe"}, token=admin).status == 200
+    email = unique_email()
+    assert api.patch(f"/api/customers/{customer_uuid}", {"email": email}, token=admin).status == 200
+    assert api.patch(f"/api/customers/{customer_uuid}", {}, token=admin).status == 200
+    log_in("secret-123")
+    assert api.patch(f"/api/customers/{customer_uuid}", {"password": "secret-456"}, token=admin).status == 200
+
+    def log_in_again() -> dict[str, str]:
+        return api.post("/api/customers/sessions", {"email": email, "password": "secret-456"}).data  # type: ignore[no-any-return]
+
+    first, second, third = log_in_again(), log_in_again(), log_in_again()
+    assert api.delete(f"/api/customers/sessions/{first['sid']}", token=first["token"]).status == 200
+    assert api.post(f"/api/customers/sessions/{second['sid']}", cookies=[f"token={second['token']}"]).status == 200
+    assert api.delete(f"/api/customers/sessions/{customer_uuid}", token=admin).status == 200  # every session
+    assert api.delete(f"/api/customers/sessions/{third['sid']}", token=admin).status == 404
+    assert session
+
+    log_in_again()
+    rehash_on_login(api, email, "secret-456")
+    assert api.delete(f"/api/user/sessions/{other_admin_session}", token=admin).status == 200
+    assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200
+    assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 404
+
+
+# --- the template's policies ------------------------------------------------------------------
+
+
+def _resource_name(resource: Any) -> str:
+    """A policy resource as a logical id (or <table>/index/<name>); the template's three forms."""
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "Arn":
+        return str(resource["Fn::GetAtt"][0])
+    if isinstance(resource, dict) and "Ref" in resource:
+        return str(resource["Ref"])
+    if isinstance(resource, dict) and "Fn::Sub" in resource and isinstance(resource["Fn::Sub"], str):
+        arn, _, rest = resource["Fn::Sub"].partition("}")
+        if arn.startswith("${") and arn.endswith(".Arn"):
+            return arn[2:-4] + rest
+    raise AssertionError(f"a policy resource this test cannot read: {resource!r}")
+
+
+def granted(function: str) -> set[Grant]:
+    policies = template.template()["Resources"][function]["Properties"].get("Policies", [])
+    grants: set[Grant] = set()
+    for policy in policies:
+        assert isinstance(policy, dict) and "Statement" in policy, f"{function}: only inline statements are checked"
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert not any("*" in action for action in actions), f"{function}: wildcard action"
+            grants |= {(action, _resource_name(resource)) for action in actions for resource in resources}
+    return grants
+
+
+FUNCTIONS = [function.name for function in template.functions()]
+
+# Grants no scenario can reach, each needed by a fallback of a library: Powertools' idempotency
+# reads the record when a failed conditional put does not return it (DynamoDB always does today).
+UNREACHABLE_FALLBACKS: dict[str, set[Grant]] = {
+    "CreateCustomerFunction": {("dynamodb:GetItem", "IdempotencyTable")},
+}
+
+
+@pytest.fixture
+def used(recorder: Recorder, api: Api, admin: None) -> dict[str, set[Grant]]:
+    play_every_path(api)
+    return recorder.used
+
+
+def test_the_scenario_runs_every_function(used: dict[str, set[Grant]]) -> None:
+    assert sorted(used) == sorted(FUNCTIONS)
+
+
+def test_every_policy_grants_exactly_what_its_function_uses(used: dict[str, set[Grant]]) -> None:
+    mismatches = {
+        function: {
+            "missing": sorted(used.get(function, set()) - granted(function)),
+            "extra": sorted(granted(function) - used.get(function, set()) - UNREACHABLE_FALLBACKS.get(function, set())),
+        }
+        for function in FUNCTIONS
+    }
+    mismatches = {function: found for function, found in mismatches.items() if found["missing"] or found["extra"]}
+
+    assert mismatches == {}
+
+
+def test_the_transaction_actions_map_to_item_actions() -> None:
+    """A check of the mapping above: IAM knows no TransactWriteItems action."""
+    params = {
+        "TransactItems": [
+            {"Put": {"TableName": "A"}},
+            {"Update": {"TableName": "A"}},
+            {"Delete": {"TableName": "B"}},
+            {"ConditionCheck": {"TableName": "B"}},
+        ]
+    }
+
+    assert grants_of_call("dynamodb", "TransactWriteItems", params) == {
+        ("dynamodb:PutItem", "A"),
+        ("dynamodb:UpdateItem", "A"),
+        ("dynamodb:DeleteItem", "B"),
+        ("dynamodb:ConditionCheckItem", "B"),
+    }

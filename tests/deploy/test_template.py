@@ -1,0 +1,194 @@
+"""The infrastructure as CloudFormation will deploy it: template.yaml through the SAM transform
+(offline, aws-sam-translator in .venv-sam), checked for what the service relies on."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.template import ROOT, template
+
+SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
+OPENAPI = ROOT / "openapi.json"
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+@pytest.fixture(scope="module")
+def cloudformation() -> dict[str, Any]:
+    if not SAM_PYTHON.exists():
+        pytest.fail("the SAM CLI environment is missing: run `make lint` (it installs .venv-sam)")
+    translated = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [str(SAM_PYTHON), "-m", "tools.cloudformation"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    document: dict[str, Any] = json.loads(translated.stdout)
+    return document
+
+
+def of_type(cloudformation: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in cloudformation["Resources"].items() if res["Type"] == kind}
+
+
+def functions(cloudformation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: res["Properties"] for name, res in of_type(cloudformation, "AWS::Lambda::Function").items()}
+
+
+def routed_functions(cloudformation: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(method, path) -> the functions API Gateway integrates it with."""
+    (api,) = of_type(cloudformation, "AWS::ApiGatewayV2::Api").values()
+    routes: dict[tuple[str, str], list[str]] = {}
+    for path, operations in api["Properties"]["Body"]["paths"].items():
+        for method, operation in operations.items():
+            uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+            routes[(method, path)] = re.findall(r"\$\{(\w+)\.Arn\}", uri)
+    return routes
+
+
+def statements(cloudformation: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every IAM statement written in the template (roles' inline policies)."""
+    for role in of_type(cloudformation, "AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            yield from policy["PolicyDocument"]["Statement"]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_every_documented_route_is_served_by_exactly_one_function(cloudformation: dict[str, Any]) -> None:
+    documented = {
+        (method, path)
+        for path, operations in json.loads(OPENAPI.read_text())["paths"].items()
+        for method in operations
+        if method in HTTP_METHODS
+    }
+    routes = routed_functions(cloudformation)
+    assert set(routes) == documented
+    assert all(len(served_by) == 1 for served_by in routes.values())
+
+
+def test_every_function_serves_a_route(cloudformation: dict[str, Any]) -> None:
+    serving = {name for served_by in routed_functions(cloudformation).values() for name in served_by}
+    assert serving == set(functions(cloudformation))
+
+
+def test_every_function_runs_python_3_13_on_arm64_with_the_shared_layer(cloudformation: dict[str, Any]) -> None:
+    (layer,) = of_type(cloudformation, "AWS::Lambda::LayerVersion")
+    for properties in functions(cloudformation).values():
+        assert properties["Runtime"] == "python3.13"
+        assert properties["Architectures"] == ["arm64"]
+        assert properties["Layers"] == [{"Ref": layer}]
+
+
+def test_the_layer_is_built_for_the_functions_runtime_and_architecture(cloudformation: dict[str, Any]) -> None:
+    (layer,) = of_type(cloudformation, "AWS::Lambda::LayerVersion").values()
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_every_table_is_on_demand_with_point_in_time_recovery(cloudformation: dict[str, Any]) -> None:
+    tables = of_type(cloudformation, "AWS::DynamoDB::Table")
+    assert {"CustomersTable", "SessionsTable"} <= set(tables)
+    for table in tables.values():
+        assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_sessions_expire_by_ttl(cloudformation: dict[str, Any]) -> None:
+    sessions = of_type(cloudformation, "AWS::DynamoDB::Table")["SessionsTable"]
+    assert sessions["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_every_function_finds_both_token_secrets_and_both_tables_by_env(cloudformation: dict[str, Any]) -> None:
+    assert set(of_type(cloudformation, "AWS::SecretsManager::Secret")) == {"AdminTokenSecret", "CustomerTokenSecret"}
+    for properties in functions(cloudformation).values():
+        env = properties["Environment"]["Variables"]
+        assert env["ADMIN_TOKEN_SECRET"] == {"Ref": "AdminTokenSecret"}
+        assert env["CUSTOMER_TOKEN_SECRET"] == {"Ref": "CustomerTokenSecret"}
+        assert env["CUSTOMERS_TABLE"] == {"Ref": "CustomersTable"}
+        assert env["SESSIONS_TABLE"] == {"Ref": "SessionsTable"}
+
+
+def test_no_iam_statement_grants_every_action_or_every_resource(cloudformation: dict[str, Any]) -> None:
+    found = list(statements(cloudformation))
+    assert found
+    for statement in found:
+        assert all(action != "*" and not action.endswith(":*") for action in as_list(statement["Action"]))
+        assert "*" not in as_list(statement.get("Resource", []))
+
+
+def test_the_api_s_5xx_raise_an_alarm(cloudformation: dict[str, Any]) -> None:
+    alarms = of_type(cloudformation, "AWS::CloudWatch::Alarm").values()
+    api_alarms = [
+        alarm["Properties"]
+        for alarm in alarms
+        if alarm["Properties"].get("Namespace") == "AWS/ApiGateway" and alarm["Properties"]["MetricName"] == "5xx"
+    ]
+    assert len(api_alarms) == 1
+    assert {"Name": "ApiId", "Value": {"Ref": "HttpApi"}} in api_alarms[0]["Dimensions"]
+
+
+def test_errors_of_every_function_raise_an_alarm(cloudformation: dict[str, Any]) -> None:
+    watched = set()
+    for alarm in of_type(cloudformation, "AWS::CloudWatch::Alarm").values():
+        for query in alarm["Properties"].get("Metrics", []):
+            metric = query.get("MetricStat", {}).get("Metric", {})
+            if metric.get("Namespace") == "AWS/Lambda" and metric["MetricName"] == "Errors":
+                watched.update(dimension["Value"]["Ref"] for dimension in metric["Dimensions"])
+    assert watched == set(functions(cloudformation))
+
+
+def test_alarms_notify_the_topic_only_when_an_email_is_given(cloudformation: dict[str, Any]) -> None:
+    assert cloudformation["Resources"]["AlarmTopic"]["Condition"] == "NotifyByEmail"
+    for alarm in of_type(cloudformation, "AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == {
+            "Fn::If": ["NotifyByEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
+        }
+
+
+def test_tracing_of_every_function_follows_the_tracing_parameter(cloudformation: dict[str, Any]) -> None:
+    for properties in functions(cloudformation).values():
+        assert properties["TracingConfig"] == {"Mode": {"Ref": "Tracing"}}
+        assert properties["Environment"]["Variables"]["TRACING"] == {"Ref": "Tracing"}
+
+
+def test_debug_log_sampling_follows_the_log_sample_rate_parameter(cloudformation: dict[str, Any]) -> None:
+    for properties in functions(cloudformation).values():
+        assert properties["Environment"]["Variables"]["POWERTOOLS_LOGGER_SAMPLE_RATE"] == {"Ref": "LogSampleRate"}
+
+
+@pytest.mark.parametrize("environment", ["default", "prod"])
+def test_samconfig_overrides_only_parameters_of_the_template_with_allowed_values(environment: str) -> None:
+    deploy = tomllib.loads((ROOT / "samconfig.toml").read_text())[environment]["deploy"]["parameters"]
+    parameters = template()["Parameters"]
+    for name, value in (pair.split("=", 1) for pair in deploy["parameter_overrides"].split()):
+        declared = parameters[name]
+        if "AllowedValues" in declared:
+            assert value in declared["AllowedValues"], name
+        if declared["Type"] == "Number":
+            assert declared.get("MinValue", float("-inf")) <= float(value) <= declared.get("MaxValue", float("inf"))
+    assert deploy["capabilities"] == "CAPABILITY_IAM"
+
+
+def test_cors_is_off_unless_origins_are_given_and_then_allows_only_them_with_credentials() -> None:
+    sam = template()
+    assert sam["Parameters"]["AllowedOrigins"] == {**sam["Parameters"]["AllowedOrigins"], "Default": ""}
+    cors = sam["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]["Fn::If"]
+    condition, configured, otherwise = cors
+    assert condition == "AllowsOrigins"
+    assert configured["AllowOrigins"] == {"Ref": "AllowedOrigins"}  # never "*"
+    assert configured["AllowCredentials"] is True
+    assert otherwise == {"Ref": "AWS::NoValue"}
+    assert sam["Conditions"]["AllowsOrigins"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "AllowedOrigins"}]}, ""]}]
+    }
+
+
+def test_the_functions_check_origins_against_the_same_parameter() -> None:
+    environment = template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert environment["ALLOWED_ORIGINS"] == {"Fn::Join": [",", {"Ref": "AllowedOrigins"}]}
