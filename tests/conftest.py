@@ -6,7 +6,7 @@ Only the environment and the fixtures live here; what tests import lives in test
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum: the tests exercise logic,
 # The helpers' asserts explain their failures as a conftest's did.
 pytest.register_assert_rewrite("tests.support")
 
+from customer_api.core import clock  # noqa: E402
 from customer_api.domain.admins import create_admin  # noqa: E402
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, fresh_aws, unique_email  # noqa: E402
 
@@ -89,3 +90,15 @@ def log_in(api: Api) -> Any:
         return reply.data
 
     return login
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Stops the service's clock; call it to move the clock that many seconds on (or back)."""
+    moment = {"now": clock.now()}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+
+    def move_on(seconds: float) -> None:
+        moment["now"] += seconds
+
+    return move_on

@@ -22,7 +22,6 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as powertools_parameters
 from botocore.client import BaseClient
 
-from customer_api.core import clock
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from tests.support import Api, CustomerAccount
@@ -85,18 +84,6 @@ def secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
     return reads
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Stops the service's clock; call it to move the clock that many seconds on."""
-    moment = {"now": clock.now()}
-    monkeypatch.setattr(clock, "now", lambda: moment["now"])
-
-    def move_on(seconds: float) -> None:
-        moment["now"] += seconds
-
-    return move_on
 
 
 def let_the_secret_cache_expire(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 import jwt
 import pytest
 
-from customer_api.core import clock
 from customer_api.core.errors import InvalidToken
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
@@ -24,18 +23,6 @@ def no_recent_refetch() -> Iterator[None]:
     tokens.refetches.forget()
     yield
     tokens.refetches.forget()
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Stops the service's clock; call it to move the clock that many seconds (either way)."""
-    moment = {"now": clock.now()}
-    monkeypatch.setattr(clock, "now", lambda: moment["now"])
-
-    def move_on(seconds: float) -> None:
-        moment["now"] += seconds
-
-    return move_on
 
 
 @pytest.fixture
