@@ -236,6 +236,7 @@ def test_of_parallel_logins_only_the_cap_stay_live(memory: MemoryStore, monkeypa
     state = Principal(owner.status, owner.session_epoch, owner.session_seq)
     live = [s for s in memory.sessions.values() if s.is_live_for(state, 0, settings().max_sessions)]
     assert len(memory.sessions) == 12
-    # A login racing others may read an older count and be born among the ended ones: the cap
-    # is a ceiling that holds, not a number of sessions guaranteed to stay.
-    assert 1 <= len(live) <= 3
+    # A login racing more others than the cap may read a count so old that it is born among the
+    # ended ones: the cap is a ceiling that holds, not a number of sessions guaranteed to stay.
+    # (In service, LOGIN_MAX_FAILURES <= MAX_SESSIONS keeps that many logins from racing.)
+    assert len(live) <= 3

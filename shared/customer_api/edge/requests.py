@@ -14,9 +14,10 @@ from typing import Any
 
 from customer_api.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from customer_api.core.settings import settings
+from customer_api.edge.statuses import JSON
 
-JSON = "application/json"
 NOT_UTF8 = "Request body must be UTF-8 encoded JSON"
+TOO_DEEP = "Request body is nested too deeply"
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -45,7 +46,7 @@ def _parsed(raw: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise InvalidInput(NOT_UTF8) from error
     except RecursionError as error:
-        raise InvalidInput("Request body is nested too deeply") from error
+        raise InvalidInput(TOO_DEEP) from error
     except json.JSONDecodeError as error:
         raise InvalidInput("Request body is not valid JSON") from error
     except ValueError as error:  # Python refuses integers of more than 4300 digits

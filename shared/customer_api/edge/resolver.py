@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from customer_api.core.errors import ConcurrentChange, DomainError, StoreBusy
 from customer_api.domain.sessions import Caller
 from customer_api.edge.observability import logger
-from customer_api.edge.requests import readable, refuse_unacceptable
+from customer_api.edge.requests import NOT_UTF8, TOO_DEEP, readable, refuse_unacceptable
 from customer_api.edge.statuses import JSON, error_body, error_response
 
 _FIELD_LABELS = {"email": "Email", "password": "Password", "full_name": "Full name", "status": "Status"}
@@ -111,11 +111,11 @@ class CustomerApi(APIGatewayHttpResolver):
 
     @staticmethod
     def _not_utf8(_: UnicodeError) -> Response[str]:
-        return Response(400, JSON, error_body(400, "Request body must be UTF-8 encoded JSON"))
+        return Response(400, JSON, error_body(400, NOT_UTF8))
 
     @staticmethod
     def _too_deep(_: RecursionError) -> Response[str]:
-        return Response(400, JSON, error_body(400, "Request body is nested too deeply"))
+        return Response(400, JSON, error_body(400, TOO_DEEP))
 
     @staticmethod
     def _refused(error: DomainError) -> Response[str]:
