@@ -201,7 +201,7 @@ def test_a_session_opens_for_an_enabled_principal_and_clears_its_failures(any_st
     session = a_session(CUSTOMER, customer.uuid)
     any_store.open_session(session, clear_failures_of=customer.email_key)
     counted = dataclasses.replace(customer, session_seq=1, version=customer.version + 1)
-    assert any_store.customer_for_login(customer.email_key) == (counted, LoginFailures())
+    assert any_store.customer_for_login(customer.email_key) == (counted, LoginFailures(0, 1060))
     assert any_store.get_sessions([session.sid]) == {session.sid: session}
 
 

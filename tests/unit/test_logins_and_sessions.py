@@ -69,7 +69,7 @@ def test_a_successful_login_clears_the_failures(memory: MemoryStore) -> None:
     with pytest.raises(InvalidCredentials):
         logins.log_in_customer("jane@shop.example.com", "wrong-password")
     logins.log_in_customer("jane@shop.example.com", PASSWORD)
-    assert (PrincipalKind.CUSTOMER, "jane@shop.example.com") not in memory.failures
+    assert memory.failures[(PrincipalKind.CUSTOMER, "jane@shop.example.com")].count == 0
 
 
 def test_a_token_of_one_audience_is_refused_for_the_other(memory: MemoryStore) -> None:

@@ -6,6 +6,7 @@ The key layout is in `keys`, the item shapes in `codecs`, the client and its ret
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
@@ -266,8 +267,19 @@ class DynamoStore:
             },
         ]
         if clear_failures_of is not None:
-            failures = key(keys.login_failures(session.kind, clear_failures_of))
-            items.append({"Delete": {"TableName": _sessions(), "Key": failures}})
+            # Zeroed, not deleted: logins counting into the window meanwhile find it still there
+            # (a deleted item would send them round the open-or-count loop again and again).
+            zeroed = {
+                "TableName": _sessions(),
+                "Key": key(keys.login_failures(session.kind, clear_failures_of)),
+                "UpdateExpression": (
+                    "SET #count = :zero, window_ends = if_not_exists(window_ends, :zero), "
+                    "expires_at = if_not_exists(expires_at, :now)"
+                ),
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {":zero": n(0), ":now": n(int(time.time()))},
+            }
+            items.append({"Update": zeroed})
         if transact(items) is not None:
             raise ConcurrentChange()
 

@@ -142,7 +142,8 @@ class MemoryStore:
             else:
                 self.admins[session.principal] = counted
             if clear_failures_of is not None:
-                self.failures.pop((session.kind, clear_failures_of), None)
+                window = self.failures.get((session.kind, clear_failures_of), LoginFailures())
+                self.failures[(session.kind, clear_failures_of)] = LoginFailures(0, window.window_ends)
 
     # --- sessions
 

@@ -75,8 +75,8 @@ class Store(Protocol):
 
     def open_session(self, session: Session, clear_failures_of: str | None) -> None:
         """Store a session if its principal is enabled and still at the session's epoch, and count
-        the login on the principal (`session_seq`, and a customer's version); forget the login
-        attempts of `clear_failures_of` with it. ConcurrentChange otherwise."""
+        the login on the principal (`session_seq`, and a customer's version); zero the count of
+        login attempts of `clear_failures_of` with it. ConcurrentChange otherwise."""
         ...
 
     # --- sessions
