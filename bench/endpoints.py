@@ -118,7 +118,7 @@ ENDPOINTS = [
         True,
         4,
         "auth; read (the epoch to bump, the view to answer); conditional put; the by_owner query "
-        "that finds session items to sweep (+1 BatchWriteItem per 25 sessions found)",
+        "that finds session items to sweep (+1 TransactWriteItems deleting at most SWEEP_LIMIT of them)",
     ),
     Endpoint(
         "DELETE /api/customers/{id}",
@@ -127,16 +127,17 @@ ENDPOINTS = [
         False,
         4,
         "auth; read (its email: the claim to free, and the answer's view); customer + claim "
-        "deleted in one transaction; the sweep query (+1 BatchWriteItem per 25 sessions)",
+        "deleted in one transaction; the sweep query (+1 TransactWriteItems if it finds sessions)",
     ),
     Endpoint(
         "POST /api/customers/sessions",
         _customer_login,
         Floor.customer_login,
         True,
-        3,
-        "claim + failed-login counter (one BatchGetItem); the customer the claim points to; "
-        "session + still-active check (one transaction)",
+        4,
+        "claim + attempt counter (one BatchGetItem); the customer the claim points to; the "
+        "password check counted before it is made (a conditional UpdateItem: parallel guesses "
+        "cannot pass the limit); session + login counted on the customer (one transaction)",
     ),
     Endpoint(
         "DELETE /api/customers/sessions/{sid}",
@@ -152,15 +153,16 @@ ENDPOINTS = [
         _admin_tokens,
         Floor.admin_login,
         True,
-        2,
-        "admin + failed-login counter (one BatchGetItem: admins are keyed by email); session + check (one transaction)",
+        3,
+        "admin + attempt counter (one BatchGetItem: admins are keyed by email); the check counted "
+        "(UpdateItem); session + login counted on the admin (one transaction)",
     ),
     Endpoint(
         "POST /api/user/sessions",
         _admin_login,
         Floor.admin_login,
         True,
-        2,
+        3,
         "as POST /api/user/tokens",
     ),
     Endpoint(

@@ -49,6 +49,9 @@ def _configure(port: int) -> None:
     )
     for function in template.functions():
         os.environ.update(function.environment)  # the template's defaults: BCRYPT_ROUNDS=12
+    # One customer logs in hundreds of times here, and the sessions made before the runs must
+    # stay live; so must the email's attempt count stay under its limit (each success zeroes it).
+    os.environ["MAX_SESSIONS"] = "1000000"
 
 
 @contextlib.contextmanager
