@@ -11,8 +11,6 @@ from customer_api.core.records import Principal, PrincipalKind, Session, email_k
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 
-MAX_IDS_PER_LOGOUT = 25
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Caller:

@@ -120,27 +120,27 @@ class MemoryStore:
             account = self._principal(kind, principal)
             if account is None or account.password_hash != old_hash:
                 return False
-            if isinstance(account, Customer):
-                self.customers[principal] = dataclasses.replace(account, password_hash=new_hash)
-            else:
-                self.admins[principal] = dataclasses.replace(account, password_hash=new_hash)
+            self._write_principal(dataclasses.replace(account, password_hash=new_hash))
             return True
 
     def _principal(self, kind: PrincipalKind, principal: str) -> Customer | AdminUser | None:
         return self.customers.get(principal) if kind is PrincipalKind.CUSTOMER else self.admins.get(principal)
 
+    def _write_principal(self, account: Customer | AdminUser) -> None:
+        if isinstance(account, Customer):
+            self.customers[account.uuid] = account
+        else:
+            self.admins[account.email_key] = account
+
     def open_session(self, session: Session, clear_failures_of: str | None) -> None:
         with self._lock:
             owner = self._principal(session.kind, session.principal)
-            active = owner is not None and owner.status == 1 and owner.session_epoch == session.epoch
-            if owner is None or not active or session.sid in self.sessions:
+            if owner is None or owner.status != 1 or owner.session_epoch != session.epoch:
+                raise ConcurrentChange()
+            if session.sid in self.sessions:
                 raise ConcurrentChange()
             self.sessions[session.sid] = session
-            counted = dataclasses.replace(owner, session_seq=owner.session_seq + 1)
-            if isinstance(counted, Customer):
-                self.customers[session.principal] = dataclasses.replace(counted, version=counted.version + 1)
-            else:
-                self.admins[session.principal] = counted
+            self._write_principal(_changed(owner, session_seq=owner.session_seq + 1))
             if clear_failures_of is not None:
                 window = self.failures.get((session.kind, clear_failures_of), LoginFailures())
                 self.failures[(session.kind, clear_failures_of)] = LoginFailures(0, window.window_ends)
@@ -175,15 +175,9 @@ class MemoryStore:
                 self._bump_epoch(kind, principal)
 
     def _bump_epoch(self, kind: PrincipalKind, principal: str) -> None:
-        if kind is PrincipalKind.CUSTOMER:
-            customer = self.customers[principal]
-            bumped = dataclasses.replace(
-                customer, session_epoch=customer.session_epoch + 1, version=customer.version + 1
-            )
-            self.customers[principal] = bumped
-        else:
-            admin = self.admins[principal]
-            self.admins[principal] = dataclasses.replace(admin, session_epoch=admin.session_epoch + 1)
+        owner = self._principal(kind, principal)
+        if owner is not None:
+            self._write_principal(_changed(owner, session_epoch=owner.session_epoch + 1))
 
     def sweep_sessions(self, kind: PrincipalKind, principal: str) -> int:
         with self._lock:
@@ -201,3 +195,11 @@ class MemoryStore:
             if name not in self.secrets:
                 raise LookupError(f"no secret named {name!r}")
             return copy.deepcopy(self.secrets[name])
+
+
+def _changed(account: Customer | AdminUser, **changes: Any) -> Customer | AdminUser:
+    """The account with `changes`, and a customer's version bumped (admins have none): what the
+    DynamoDB store's `ADD ..., version :one` does."""
+    if isinstance(account, Customer):
+        return dataclasses.replace(account, **changes, version=account.version + 1)
+    return dataclasses.replace(account, **changes)
