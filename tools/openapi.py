@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from customer_api.edge import docs
 from customer_api.edge.replies import REPLIES
 from local import runtime
 from local.template import ROOT, Function, functions
@@ -23,7 +24,8 @@ DOCUMENT = ROOT / "openapi.json"
 TITLE = "Customer API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "EverShop's Customer REST API (customers, customer sessions, admin tokens) on AWS Lambda and "
+    "EverShop's Customer REST API (customers, the customer's own account, sessions and tokens, "
+    "admin users) on AWS Lambda and "
     'DynamoDB. Success is HTTP 200 with `{"data": ...}`; every failure is '
     '`{"error": {"status", "message"}}` with the same status on the status line.'
 )
@@ -33,7 +35,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "scheme": "bearer",
         "bearerFormat": "JWT",
         "description": "An admin access token (POST /api/user/tokens) or a customer token "
-        "(POST /api/customers/sessions)",
+        "(POST /api/customers/sessions, or the accessToken of POST /api/customer/tokens)",
     },
     "adminCookie": {
         "type": "apiKey",
@@ -49,6 +51,14 @@ SECURITY_SCHEMES: dict[str, Any] = {
     },
 }
 
+
+# The groups of the docs page, in this order (each route names its own; customer_api.edge.docs).
+TAGS = [
+    {"name": docs.ADMIN_CUSTOMERS[0], "description": "Create, read, find, update and delete customers (admin token)"},
+    {"name": docs.OWN_ACCOUNT[0], "description": "The logged-in customer's own profile, password and sessions"},
+    {"name": docs.SESSIONS_AND_TOKENS[0], "description": "Customer login and logout, as EverShop 1.x and 2.x do them"},
+    {"name": docs.ADMIN_USERS[0], "description": "Admin login and logout"},
+]
 
 # Powertools documents its own 422 for invalid input; this API answers 400 in its own shape.
 _POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
@@ -103,6 +113,7 @@ def build() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
         "servers": [{"url": "/"}],
+        "tags": TAGS,
         "paths": {path: paths[path] for path in sorted(paths)},
         "components": {
             "schemas": {name: schemas[name] for name in sorted(schemas)},

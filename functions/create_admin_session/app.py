@@ -14,6 +14,7 @@ from customer_api.domain.inputs import Credentials
 from customer_api.domain.logins import log_in_admin
 from customer_api.edge import docs
 from customer_api.edge.cookies import admin_cookie
+from customer_api.edge.credentials import login_origin
 from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
 from customer_api.edge.replies import SessionReply, SessionToken
 from customer_api.edge.resolver import CustomerApi, ok
@@ -24,6 +25,7 @@ app = CustomerApi()
 @app.post(
     "/api/user/sessions",
     summary="Admin login: a session token, also set as the `admin_token` cookie",
+    tags=docs.ADMIN_USERS,
     responses=docs.responses(
         SessionReply, "An admin token; also set as the `admin_token` cookie", 400, 413, 415, 429, 503
     ),
@@ -31,7 +33,9 @@ app = CustomerApi()
 def log_in(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     lifetime = settings().admin_session_seconds
     with login_outcome(PrincipalKind.ADMIN):
-        admin, session = log_in_admin(credentials.email, credentials.password, lifetime)
+        admin, session = log_in_admin(
+            credentials.email, credentials.password, lifetime, login_origin(app.current_event)
+        )
     token = tokens.issue(tokens.ADMIN, {"user": admin.token_claims(), "sid": session.sid}, lifetime)
     logger.info("Admin logged in", extra={"sid": session.sid})
     reply = SessionReply(data=SessionToken(token=token, sid=session.sid))

@@ -12,8 +12,9 @@ from customer_api.domain import tokens
 from customer_api.domain.inputs import Credentials
 from customer_api.domain.logins import log_in_admin
 from customer_api.edge import docs
+from customer_api.edge.credentials import login_origin
 from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
-from customer_api.edge.replies import AdminTokens, AdminTokensReply
+from customer_api.edge.replies import TokenPair, TokenPairReply
 from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi()
@@ -22,19 +23,22 @@ app = CustomerApi()
 @app.post(
     "/api/user/tokens",
     summary="Admin login: access and refresh token",
-    responses=docs.responses(AdminTokensReply, "Admin access and refresh tokens", 400, 413, 415, 429, 503),
+    tags=docs.ADMIN_USERS,
+    responses=docs.responses(TokenPairReply, "Admin access and refresh tokens", 400, 413, 415, 429, 503),
 )
 def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     config = settings()
     with login_outcome(PrincipalKind.ADMIN):
-        admin, session = log_in_admin(credentials.email, credentials.password, config.admin_refresh_token_seconds)
+        admin, session = log_in_admin(
+            credentials.email, credentials.password, config.admin_refresh_token_seconds, login_origin(app.current_event)
+        )
     claims = {"user": admin.token_claims(), "sid": session.sid}
     logger.info("Admin logged in", extra={"sid": session.sid})
-    issued = AdminTokens(
+    issued = TokenPair(
         accessToken=tokens.issue(tokens.ADMIN, claims, config.admin_access_token_seconds),
         refreshToken=tokens.issue(tokens.ADMIN_REFRESH, claims, config.admin_refresh_token_seconds),
     )
-    return ok(AdminTokensReply(data=issued))
+    return ok(TokenPairReply(data=issued))
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

@@ -20,6 +20,7 @@ app = CustomerApi(authorize=admin_caller)
 @app.post(
     "/api/customers",
     summary="Create a customer",
+    tags=docs.ADMIN_CUSTOMERS,
     security=docs.ADMIN_ONLY,
     responses=docs.responses(CustomerReply, "The new customer", 400, 401, 403, 409, 413, 415, 422, 503),
 )

@@ -19,6 +19,7 @@ app = CustomerApi(authorize=admin_caller, reads_body=False)
 @app.delete(
     "/api/user/sessions/<sid>",
     summary="Admin logout",
+    tags=docs.ADMIN_USERS,
     security=docs.ADMIN_ONLY,
     responses=docs.responses(EmptyReply, "The session ended", 401, 403, 404, 413, 415, 503),
 )

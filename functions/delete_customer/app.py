@@ -9,7 +9,7 @@ from customer_api.domain.customers import delete_customer
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import admin_caller
 from customer_api.edge.observability import CORRELATION_ID, count, logger, metrics, traced
-from customer_api.edge.replies import DeletedCustomerReply, customer_view
+from customer_api.edge.replies import CustomerViewReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
 app = CustomerApi(authorize=admin_caller, reads_body=False)
@@ -18,14 +18,15 @@ app = CustomerApi(authorize=admin_caller, reads_body=False)
 @app.delete(
     "/api/customers/<id>",
     summary="Delete a customer",
+    tags=docs.ADMIN_CUSTOMERS,
     security=docs.ADMIN_ONLY,
-    responses=docs.responses(DeletedCustomerReply, "The deleted customer", 401, 403, 404, 413, 415, 503),
+    responses=docs.responses(CustomerViewReply, "The deleted customer", 401, 403, 404, 413, 415, 503),
 )
 def delete(id: str) -> Response[str]:  # noqa: A002 - EverShop's name
     customer = delete_customer(paths.customer_uuid(id))
     count("CustomerDeleted")
     logger.info("Customer deleted", extra={"customer_uuid": customer.uuid})
-    return ok(DeletedCustomerReply(data=customer_view(customer)))
+    return ok(CustomerViewReply(data=customer_view(customer)))
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

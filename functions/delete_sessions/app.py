@@ -21,6 +21,7 @@ app = CustomerApi(authorize=customer_or_admin_caller, reads_body=False)
     "/api/customers/sessions/<ids>",
     method=["DELETE", "POST"],
     summary="Log out: end sessions by sid, or every session of a customer by uuid",
+    tags=docs.SESSIONS_AND_TOKENS,
     security=docs.CUSTOMER_OR_ADMIN,
     responses=docs.responses(EmptyReply, "The sessions ended", 401, 403, 404, 413, 415, 503),
 )

@@ -20,6 +20,7 @@ app = CustomerApi(authorize=admin_caller)
 @app.patch(
     "/api/customers/<id>",
     summary="Update a customer",
+    tags=docs.ADMIN_CUSTOMERS,
     security=docs.ADMIN_ONLY,
     responses=docs.responses(CustomerReply, "The updated customer", 400, 401, 403, 404, 409, 413, 415, 503),
 )

@@ -39,8 +39,18 @@ def test_every_function_answers_its_sample_event(aws: None) -> None:
     customer = run("create_customer", admin)
     ids = {SAMPLE_CUSTOMER_UUID: customer["uuid"]}
     assert run("update_customer", admin | ids)["full_name"] == "Jane Q. Doe"
+    assert run("get_customer", admin | ids)["uuid"] == customer["uuid"]
+    assert [found["uuid"] for found in run("list_customers", admin)["items"]] == [customer["uuid"]]
     session = run("create_session", {})
-    run("delete_sessions", {"REPLACE_WITH_CUSTOMER_TOKEN": session["token"], SAMPLE_SID: session["sid"]})
+    own = {"REPLACE_WITH_CUSTOMER_TOKEN": session["token"]}
+    assert run("get_own_account", own)["uuid"] == customer["uuid"]
+    assert run("update_own_account", own)["full_name"] == "Jane Q. Doe"
+    assert [listed["sid"] for listed in run("list_own_sessions", own)["items"]] == [session["sid"]]
+    pair = run("create_customer_token", {})
+    refreshed = run("refresh_customer_token", {"REPLACE_WITH_CUSTOMER_REFRESH_TOKEN": pair["refreshToken"]})
+    assert refreshed["refreshToken"] == pair["refreshToken"]
+    renewed = run("change_own_password", own)
+    run("delete_sessions", {"REPLACE_WITH_CUSTOMER_TOKEN": renewed["token"], SAMPLE_SID: renewed["sid"]})
     assert run("delete_customer", admin | ids)["uuid"] == customer["uuid"]
     admin_session = run("create_admin_session", {})
     run("delete_admin_session", admin | {SAMPLE_SID: admin_session["sid"]})

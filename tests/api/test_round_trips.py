@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from customer_api.core.settings import settings
+from customer_api.store import keys
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
 from tools.round_trips import dynamodb_calls
 
@@ -154,3 +155,120 @@ def test_admin_logout_of_its_own_session_reuses_the_authorizers_read(api: Api, a
         reply = api.delete(f"/api/user/sessions/{session['sid']}", token=session["token"])
     assert reply.status == 200
     assert calls == [ADMIN_AUTH, "TransactWriteItems"]
+
+
+# --- reads (admin)
+
+
+def test_reading_a_customer_is_one_read_after_auth(api: Api, admin_token: str, customer: CustomerAccount) -> None:
+    with dynamodb_calls() as calls:
+        assert api.get(f"/api/customers/{customer.uuid}", token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "GetItem"]
+
+
+def test_finding_an_email_reads_its_claim_then_its_customer(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        assert api.get(f"/api/customers?email={customer.email}", token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "GetItem"]
+
+
+def test_a_page_queries_each_shard_once_whatever_the_filters(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    for query in ("limit=100", "limit=1&status=0&group_id=3&created_from=2020-01-01"):
+        with dynamodb_calls() as calls:
+            assert api.get(f"/api/customers?{query}", token=admin_token).status == 200
+        assert calls == [ADMIN_AUTH] + ["Query"] * keys.LIST_SHARDS
+
+
+def test_an_email_prefix_page_queries_each_shard_then_reads_its_customers_in_one_batch(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.get(f"/api/customers?email_prefix={customer.email[:5]}", token=admin_token)
+    assert reply.data["items"]
+    assert calls == [ADMIN_AUTH] + ["Query"] * keys.LIST_SHARDS + ["BatchGetItem"]
+
+
+# --- the customer's own account
+
+# A password check of a logged-in customer is counted without reading the window first: the
+# update that opens a window is tried first, and while the login's window runs, the one that
+# counts into it follows.
+COUNT_IN_RUNNING_WINDOW = ["UpdateItem", "UpdateItem"]
+
+
+def test_reading_ones_account_is_the_authorizers_read_alone(api: Api, customer: CustomerAccount, log_in: Any) -> None:
+    token = log_in(customer)["token"]
+    with dynamodb_calls() as calls:
+        assert api.get("/api/customers/me", token=token).status == 200
+    assert calls == [CUSTOMER_AUTH]
+
+
+def test_renaming_oneself_reads_then_puts(api: Api, customer: CustomerAccount, log_in: Any) -> None:
+    token = log_in(customer)["token"]
+    with dynamodb_calls() as calls:
+        assert api.patch("/api/customers/me", {"full_name": "Me"}, token=token).status == 200
+    assert calls == [CUSTOMER_AUTH, "GetItem", "PutItem"]
+
+
+def test_changing_ones_email_counts_the_password_check_then_moves_the_claim(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
+    token = log_in(customer)["token"]
+    change = {"email": unique_email(), "current_password": customer.password}
+    with dynamodb_calls() as calls:
+        assert api.patch("/api/customers/me", change, token=token).status == 200
+    assert calls == [CUSTOMER_AUTH, *COUNT_IN_RUNNING_WINDOW, "GetItem", "TransactWriteItems"]
+
+
+def test_changing_ones_password_counts_the_check_ends_sessions_and_opens_one(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
+    token = log_in(customer)["token"]
+    change = {"current_password": customer.password, "new_password": "brand-new-pass"}
+    with dynamodb_calls() as calls:
+        assert api.post("/api/customers/me/password", change, token=token).status == 200
+    # Check counted; customer read and put (epoch moved); one page of sessions swept; new session.
+    sweep, new_session = ["Query", "TransactWriteItems"], ["TransactWriteItems"]
+    assert calls == [CUSTOMER_AUTH, *COUNT_IN_RUNNING_WINDOW, "GetItem", "PutItem", *sweep, *new_session]
+
+
+def test_listing_ones_sessions_queries_the_latest_then_reads_them(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
+    token = log_in(customer)["token"]
+    with dynamodb_calls() as calls:
+        assert api.get("/api/customers/me/sessions", token=token).status == 200
+    assert calls == [CUSTOMER_AUTH, "Query", "BatchGetItem"]
+
+
+# --- tokens as EverShop 2.x issues them
+
+
+def test_a_token_login_costs_what_a_login_does(api: Api, customer: CustomerAccount) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customer/tokens", {"email": customer.email, "password": customer.password})
+    assert reply.status == 200
+    assert calls == ["BatchGetItem", "GetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_a_refresh_without_rotation_is_one_read(api: Api, customer: CustomerAccount) -> None:
+    pair = api.post("/api/customer/tokens", {"email": customer.email, "password": customer.password}).data
+    with dynamodb_calls() as calls:
+        assert api.post("/api/customer/token/refresh", {"refreshToken": pair["refreshToken"]}).status == 200
+    assert calls == ["BatchGetItem"]
+
+
+def test_a_refresh_with_rotation_adds_one_conditional_update(
+    api: Api, customer: CustomerAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REFRESH_TOKEN_ROTATION", "true")
+    settings.cache_clear()
+    pair = api.post("/api/customer/tokens", {"email": customer.email, "password": customer.password}).data
+    with dynamodb_calls() as calls:
+        assert api.post("/api/customer/token/refresh", {"refreshToken": pair["refreshToken"]}).status == 200
+    settings.cache_clear()
+    assert calls == ["BatchGetItem", "UpdateItem"]

@@ -225,11 +225,12 @@ def test_a_session_reads_with_its_principal_state(any_store: Store) -> None:
     customer = stored_customer(any_store)
     session = a_session(CUSTOMER, customer.uuid)
     any_store.open_session(session, clear_failures_of=None)
-    found, owner = any_store.session_with_principal(session.sid, CUSTOMER, customer.uuid)
+    found, owner = any_store.session_with_account(session.sid, CUSTOMER, customer.uuid)
     assert found == session
+    assert owner == any_store.get_customer(customer.uuid)
     assert owner is not None
-    assert (owner.status, owner.session_epoch) == (1, 0)
-    assert any_store.session_with_principal(str(uuid.uuid4()), CUSTOMER, uuid.uuid4().hex) == (None, None)
+    assert (owner.status, owner.session_epoch, owner.session_seq) == (1, 0, 1)
+    assert any_store.session_with_account(str(uuid.uuid4()), CUSTOMER, uuid.uuid4().hex) == (None, None)
 
 
 def test_ending_sessions_is_all_or_nothing(any_store: Store) -> None:
@@ -286,11 +287,38 @@ def test_admin_sessions_live_beside_customer_sessions(any_store: Store) -> None:
     any_store.insert_admin(admin)
     session = a_session(ADMIN, admin.email_key)
     any_store.open_session(session, clear_failures_of=None)
-    found, owner = any_store.session_with_principal(session.sid, ADMIN, admin.email_key)
+    found, owner = any_store.session_with_account(session.sid, ADMIN, admin.email_key)
     assert found == session
-    assert owner is not None
+    assert owner == dataclasses.replace(admin, session_seq=1)
     any_store.end_sessions([session], [])
     assert any_store.get_sessions([session.sid]) == {}
+
+
+def test_recent_sessions_are_the_latest_logins_that_still_exist_newest_first(any_store: Store) -> None:
+    customer, other = stored_customer(any_store), stored_customer(any_store)
+    opened = []
+    for seq in range(5):
+        session = dataclasses.replace(a_session(CUSTOMER, customer.uuid), seq=seq, ip=f"10.0.0.{seq}")
+        any_store.open_session(session, clear_failures_of=None)
+        opened.append(session)
+    any_store.open_session(a_session(CUSTOMER, other.uuid), clear_failures_of=None)
+    any_store.end_sessions([opened[3]], [])
+    recent = any_store.recent_sessions(CUSTOMER, customer.uuid, 3)
+    # 3 was ended: the latest three that exist are 4, 2 and 1.
+    assert recent == [opened[4], opened[2], opened[1]]
+    assert recent[0].ip == "10.0.0.4"
+
+
+def test_a_refresh_is_spent_once_from_what_was_read(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    session = a_session(CUSTOMER, customer.uuid)
+    any_store.open_session(session, clear_failures_of=None)
+    assert any_store.spend_refresh(session)
+    assert not any_store.spend_refresh(session)  # spent since `session` was read
+    assert any_store.get_sessions([session.sid])[session.sid].refresh_gen == 1
+    assert any_store.spend_refresh(dataclasses.replace(session, refresh_gen=1))
+    any_store.end_sessions([session], [])
+    assert not any_store.spend_refresh(dataclasses.replace(session, refresh_gen=2))
 
 
 # --- secrets

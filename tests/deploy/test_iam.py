@@ -109,6 +109,50 @@ def rehash_on_login(api: Api, customer_email: str, customer_password: str) -> No
     settings.cache_clear()
 
 
+def play_reads(api: Api, admin: str, customer_uuid: str, email: str) -> None:
+    """The admin's reads: by id, by email, by prefix, and a second page through a cursor."""
+    assert api.get(f"/api/customers/{customer_uuid}", token=admin).status == 200
+    assert api.get(f"/api/customers/{uuid.uuid4()}", token=admin).status == 404
+    assert api.get(f"/api/customers?email={email.upper()}", token=admin).data["items"]
+    first = api.get("/api/customers?limit=1", token=admin).data
+    assert api.get(f"/api/customers?limit=1&cursor={first['next_cursor']}", token=admin).status == 200
+    prefix = email.split("@", maxsplit=1)[0]
+    assert api.get(f"/api/customers?email_prefix={prefix}&status=1", token=admin).data["items"]
+
+
+def play_self_service(api: Api, admin: str) -> None:
+    """The customer's own routes and the EverShop 2.x tokens, on a customer of their own: its
+    password checks end throttled."""
+    email, password = unique_email(), "secret-123"
+    assert (
+        api.post("/api/customers", {"email": email, "password": password, "full_name": "Me"}, token=admin).status == 200
+    )
+    pair = api.post("/api/customer/tokens", {"email": email, "password": password}).data
+    own = pair["accessToken"]
+    assert api.post("/api/customer/token/refresh", {"refreshToken": pair["refreshToken"]}).status == 200
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REFRESH_TOKEN_ROTATION", "true")
+        settings.cache_clear()
+        spent = api.post("/api/customer/tokens", {"email": email, "password": password}).data["refreshToken"]
+        assert api.post("/api/customer/token/refresh", {"refreshToken": spent}).status == 200  # spends it
+        assert api.post("/api/customer/token/refresh", {"refreshToken": spent}).status == 401  # ends the session
+    settings.cache_clear()
+    assert api.get("/api/customers/me", token=own).status == 200
+    assert api.get("/api/customers/me/sessions", token=own).data["items"]
+    assert api.patch("/api/customers/me", {"full_name": "Jane Me"}, token=own).status == 200
+    email = unique_email()
+    assert api.patch("/api/customers/me", {"email": email, "current_password": password}, token=own).status == 200
+    change = {"current_password": password, "new_password": "secret-456"}
+    renewed = api.post("/api/customers/me/password", change, token=own)
+    assert renewed.status == 200
+    own = renewed.data["token"]
+    wrong = {"current_password": "wrong-password", "new_password": "secret-789"}
+    statuses = [api.post("/api/customers/me/password", wrong, token=own).status for _ in range(6)]
+    assert statuses == [400] * 5 + [429]  # the login throttle: five checks per window
+    moving = {"email": unique_email(), "current_password": "wrong-password"}
+    assert api.patch("/api/customers/me", moving, token=own).status == 429
+
+
 def play_every_path(api: Api) -> None:
     """Every handler, through each of its paths that touches AWS differently."""
     admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
@@ -156,6 +200,8 @@ def play_every_path(api: Api) -> None:
     assert session
 
     log_in_again()
+    play_reads(api, admin, customer_uuid, email)
+    play_self_service(api, admin)
     rehash_on_login(api, email, "secret-456")
     assert api.delete(f"/api/user/sessions/{other_admin_session}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200

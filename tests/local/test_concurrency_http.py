@@ -179,3 +179,25 @@ def test_logins_racing_a_password_change_leave_no_live_session(client: Client, t
                 "DELETE", f"/api/customers/sessions/{reply['data']['sid']}", token=reply["data"]["token"]
             )
             assert dead[0] == 401
+
+
+def test_paging_250_customers_while_20_more_are_created_serves_each_exactly_once(
+    client: Client, tables_hold: None
+) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        earlier = {customer["uuid"] for customer in pool.map(lambda _: client.new_customer(), range(250))}
+        creating = [pool.submit(client.new_customer) for _ in range(20)]
+        listed: list[str] = []
+        cursor = ""
+        for _ in range(1000):
+            status, reply = client.admin("GET", f"/api/customers?limit=7{cursor}")
+            assert status == 200, reply
+            assert len(reply["data"]["items"]) <= 7
+            listed += [item["uuid"] for item in reply["data"]["items"]]
+            if reply["data"]["next_cursor"] is None:
+                break
+            cursor = f"&cursor={reply['data']['next_cursor']}"
+        later = {future.result()["uuid"] for future in creating}
+    assert len(listed) == len(set(listed))  # nothing served twice
+    assert earlier <= set(listed)  # every earlier customer served
+    assert len(later) == 20

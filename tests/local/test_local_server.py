@@ -291,9 +291,16 @@ def test_the_readme_has_both_walk_throughs() -> None:
 
 
 def test_the_readme_token_walk_through_works(running: server.RunningServer, tmp_path: Path) -> None:
-    updated, logged_out, deleted = run_walk_through(try_it_blocks()[0], running.url, tmp_path)
+    replies = run_walk_through(try_it_blocks()[0], running.url, tmp_path)
+    updated, by_email, by_prefix, by_id, own, renamed, own_sessions, refreshed, logged_out, deleted = replies
 
     assert updated["data"]["full_name"] == "Jane Q. Doe"
+    assert [item["uuid"] for item in by_email["data"]["items"]] == [by_id["data"]["uuid"]]
+    assert by_prefix["data"]["items"] == by_email["data"]["items"]
+    assert own["data"]["email"] == "jane@example.com"
+    assert renamed["data"]["full_name"] == "Jane Doe"
+    assert [item["current"] for item in own_sessions["data"]["items"]] == [True]
+    assert set(refreshed["data"]) == {"accessToken", "refreshToken"}
     assert logged_out == {"data": {}}
     assert deleted["data"]["email"] == "jane@example.com"
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from customer_api.core.settings import settings
-from customer_api.store import keys
+from customer_api.store import codecs, keys
 from tests.support import Api, CustomerAccount
 from tests.support.invariants import read_tables, violations
 
@@ -36,7 +36,9 @@ def test_a_store_built_through_the_api_is_consistent(customer: CustomerAccount, 
 
 def test_a_claim_of_a_missing_customer_is_an_orphan(customer: CustomerAccount, dynamodb: Any) -> None:
     claim = {"pk": {"S": keys.email_claim("ghost@shop.example.com")}, "customer_uuid": {"S": "0" * 32}}
-    put(dynamodb, settings().customers_table, claim)
+    put(
+        dynamodb, settings().customers_table, {**claim, **codecs.listing(*keys.email_listing("ghost@shop.example.com"))}
+    )
     assert violations(read_tables(dynamodb)) == ["claim 'ghost@shop.example.com' names a customer that does not exist"]
 
 
@@ -75,6 +77,21 @@ def test_an_expired_session_of_a_deleted_customer_is_harmless(
     dynamodb.delete_item(TableName=settings().customers_table, Key={"pk": {"S": keys.customer(customer.uuid)}})
     later = time.time() + settings().customer_token_seconds + 1
     assert all("session" not in broken.lower() for broken in violations(read_tables(dynamodb), now=later))
+
+
+def test_a_customer_or_claim_missing_from_the_listing_is_found(customer: CustomerAccount, dynamodb: Any) -> None:
+    unlisted = {
+        name: value for name, value in customer_item(dynamodb, customer).items() if not name.startswith("list_")
+    }
+    put(dynamodb, settings().customers_table, unlisted)
+    claim_key = {"pk": {"S": keys.email_claim(customer.email.lower())}}
+    claim = dynamodb.get_item(TableName=settings().customers_table, Key=claim_key)["Item"]
+    put(dynamodb, settings().customers_table, {**claim, "list_sk": {"S": "elsewhere@shop.example.com"}})
+    assert violations(read_tables(dynamodb)) == [
+        f"customer {customer.uuid} is listed at (None, None)",
+        f"claim {customer.email.lower()!r} is listed at ({keys.email_listing(customer.email.lower())[0]!r}, "
+        "'elsewhere@shop.example.com')",
+    ]
 
 
 def test_a_customer_id_used_twice_is_found(new_customer: Any, dynamodb: Any) -> None:

@@ -11,6 +11,7 @@ import time
 import uuid
 from typing import Any
 
+import jwt
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -163,8 +164,8 @@ class CustomerService(RuleBasedStateMachine):
         customer.deleted = True
         self._end_sessions_of(customer_uuid)
 
-    def _log_in(self, email: str, password: str) -> Reply:
-        reply = self.api.post("/api/customers/sessions", {"email": email, "password": password})
+    def _log_in(self, email: str, password: str, path: str = "/api/customers/sessions") -> Reply:
+        reply = self.api.post(path, {"email": email, "password": password})
         key = email_key(email)
         if self.failures.get(key, 0) >= service_settings().login_max_failures:
             assert reply.status == 429, reply.body
@@ -179,7 +180,9 @@ class CustomerService(RuleBasedStateMachine):
         assert reply.status == 200, reply.body
         self.failures.pop(key, None)
         assert owner is not None
-        self.tokens.append(ModelToken(reply.data["token"], reply.data["sid"], owner))
+        token = reply.data.get("token") or reply.data["accessToken"]
+        sid = reply.data.get("sid") or jwt.decode(token, options={"verify_signature": False})["sid"]
+        self.tokens.append(ModelToken(token, sid, owner))
         return reply
 
     @rule(index=st.integers(0, 9), upper=st.booleans())
@@ -188,9 +191,83 @@ class CustomerService(RuleBasedStateMachine):
         if customer is not None:
             self._log_in(customer.email.upper() if upper else customer.email, customer.password)
 
-    @rule(email=EMAILS, password=PASSWORDS)
-    def log_in_with_any_credentials(self, email: str, password: str) -> None:
-        self._log_in(email, password)
+    @rule(email=EMAILS, password=PASSWORDS, as_evershop_2=st.booleans())
+    def log_in_with_any_credentials(self, email: str, password: str, as_evershop_2: bool) -> None:
+        self._log_in(email, password, "/api/customer/tokens" if as_evershop_2 else "/api/customers/sessions")
+
+    @rule(index=st.integers(0, 9))
+    def read_customer(self, index: int) -> None:
+        customer_uuid = self._pick(index)
+        reply = self._admin("GET", f"/api/customers/{customer_uuid}")
+        customer = self.customers.get(customer_uuid)
+        if customer is None or customer.deleted:
+            assert reply.status == 404, reply.body
+            return
+        assert reply.status == 200, reply.body
+        assert (reply.data["email"], reply.data["status"]) == (customer.email.strip(), customer.status)
+
+    @rule(email=EMAILS)
+    def find_by_email(self, email: str) -> None:
+        reply = self._admin("GET", f"/api/customers?email={email}")
+        assert reply.status == 200, reply.body
+        owner = self._owner_of(email)
+        assert [item["uuid"] for item in reply.data["items"]] == ([owner] if owner else [])
+
+    @rule(limit=st.integers(1, 4), prefix=st.sampled_from(["", "a", "B", "cy@"]))
+    def list_every_page(self, limit: int, prefix: str) -> None:
+        """Every live customer once, newest first (or in address order under a prefix)."""
+        listed: list[str] = []
+        query = f"limit={limit}" + (f"&email_prefix={prefix}" if prefix else "")
+        cursor = None
+        for _ in range(50):
+            reply = self._admin("GET", f"/api/customers?{query}" + (f"&cursor={cursor}" if cursor else ""))
+            assert reply.status == 200, reply.body
+            listed += [item["uuid"] for item in reply.data["items"]]
+            cursor = reply.data["next_cursor"]
+            if cursor is None:
+                break
+        live = {
+            uuid_
+            for uuid_, c in self.customers.items()
+            if not c.deleted and email_key(c.email).startswith(prefix.lower())
+        }
+        assert sorted(listed) == sorted(live)
+
+    def _a_token(self, index: int) -> ModelToken | None:
+        return self.tokens[index % len(self.tokens)] if self.tokens else None
+
+    @rule(index=st.integers(0, 9))
+    def read_own_account(self, index: int) -> None:
+        token = self._a_token(index)
+        if token is None:
+            return
+        reply = self.api.call("GET", "/api/customers/me", token=token.token)
+        if not token.live:
+            assert reply.status == 401, reply.body
+            return
+        assert reply.status == 200, reply.body
+        assert reply.data["email"] == self.customers[token.customer_uuid].email.strip()
+
+    @rule(index=st.integers(0, 9), password=PASSWORDS)
+    def change_own_password(self, index: int, password: str) -> None:
+        token = self._a_token(index)
+        if token is None:
+            return
+        customer = self.customers[token.customer_uuid]
+        change = {"current_password": customer.password, "new_password": password}
+        reply = self.api.post("/api/customers/me/password", change, token=token.token)
+        if not token.live:
+            assert reply.status == 401, reply.body
+            return
+        key = email_key(customer.email)
+        if self.failures.get(key, 0) >= service_settings().login_max_failures:
+            assert reply.status == 429, reply.body
+            return
+        assert reply.status == 200, reply.body
+        customer.password = password
+        self.failures.pop(key, None)
+        self._end_sessions_of(token.customer_uuid)
+        self.tokens.append(ModelToken(reply.data["token"], reply.data["sid"], token.customer_uuid))
 
     @rule(index=st.integers(0, 9))
     def log_out(self, index: int) -> None:

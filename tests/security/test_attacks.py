@@ -20,6 +20,10 @@ from tests.support import Api, CustomerAccount, Reply
 ROUTES = [(route.method, route.path) for function in template.functions() for route in function.routes]
 # Routes that read no body, and what they answer here whatever body comes along.
 READS_NO_BODY = {
+    ("GET", "/api/customers/{id}"): 200,
+    ("GET", "/api/customers"): 200,
+    ("GET", "/api/customers/me"): 200,
+    ("GET", "/api/customers/me/sessions"): 200,
     ("DELETE", "/api/customers/{id}"): 200,
     ("DELETE", "/api/customers/sessions/{ids}"): 200,
     ("POST", "/api/customers/sessions/{ids}"): 200,
@@ -43,12 +47,15 @@ def concrete(path: str, account: CustomerAccount) -> str:
 
 
 @pytest.fixture
-def call_as_admin(api: Api, admin_token: str, customer: CustomerAccount) -> Any:
-    """call_as_admin((method, path), **kwargs): a route of the template, its ids filled in."""
+def call_as_admin(api: Api, admin_token: str, customer: CustomerAccount, log_in: Any) -> Any:
+    """call_as_admin((method, path), **kwargs): a route of the template, its ids filled in, with
+    an admin token (a customer's own on the customer's own routes)."""
+    customer_token = log_in(customer)["token"]
 
     def call(route: tuple[str, str], **kwargs: Any) -> Reply:
         method, path = route
-        return api.call(method, concrete(path, customer), token=admin_token, **kwargs)
+        token = customer_token if path.startswith("/api/customers/me") else admin_token
+        return api.call(method, concrete(path, customer), token=token, **kwargs)
 
     return call
 

@@ -43,6 +43,7 @@ class Api:
         cookies: list[str] | None = None,
         raw_body: bytes | str | None = None,
     ) -> Reply:
+        path, _, query = path.partition("?")
         found = runtime.match(method, path)
         assert found is not None, f"no route for {method} {path}"
         all_headers = {"content-type": "application/json", **(headers or {})}
@@ -56,12 +57,17 @@ class Api:
             path_parameters=found.path_parameters,
             headers=all_headers,
             cookies=cookies,
+            query=query,
             body=payload,
         )
         self.events.append(event)
         result = runtime.invoke(found, event)
         headers_out = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
         return Reply(result["statusCode"], json.loads(result["body"]), headers_out, result.get("cookies") or [])
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        """GET `path`, which may end in a query string."""
+        return self.call("GET", path, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
         return self.call("POST", path, body, **kwargs)

@@ -5,6 +5,7 @@
 - no unexpired session item of a deleted customer is left behind, and no session of a
   disabled customer is still live (a session is live while unexpired and at its owner's
   current session_epoch);
+- every customer and every email claim is in the listing index where its fields place it;
 - customer_id is unique, and the counter is at least the largest customer_id handed out.
 """
 
@@ -73,6 +74,21 @@ def _session_violations(customers: dict[str, dict[str, Any]], sessions: list[dic
     return found
 
 
+def _listing_violations(customers: dict[str, dict[str, Any]], claims: dict[str, dict[str, Any]]) -> list[str]:
+    """Every customer and every claim is in the listing index, where its own fields place it."""
+    found = []
+    for customer_uuid, item in customers.items():
+        created, customer_id = item["created_at"]["S"], int(item["customer_id"]["N"])
+        listed = (item.get("list_pk", {}).get("S"), item.get("list_sk", {}).get("S"))
+        if listed[1] != keys.created_sort_key(created, customer_id) or listed[0] not in keys.created_shards():
+            found.append(f"customer {customer_uuid} is listed at {listed}")
+    for key, claim in claims.items():
+        listed = (claim.get("list_pk", {}).get("S"), claim.get("list_sk", {}).get("S"))
+        if listed != keys.email_listing(key):
+            found.append(f"claim {key!r} is listed at {listed}")
+    return found
+
+
 def _id_violations(customers: dict[str, dict[str, Any]], counter: dict[str, Any] | None) -> list[str]:
     ids = Counter(int(item["customer_id"]["N"]) for item in customers.values())
     found = [f"customer_id {customer_id} is used {times} times" for customer_id, times in ids.items() if times > 1]
@@ -109,6 +125,7 @@ def violations(tables: Tables | None = None, now: float | None = None) -> list[s
     counter = next((item for item in tables.customers_table if item["pk"]["S"] == keys.COUNTER), None)
     return (
         _claim_violations(customers, claims)
+        + _listing_violations(customers, claims)
         + _session_violations(customers, tables.sessions_table, now)
         + _id_violations(customers, counter)
     )

@@ -56,10 +56,16 @@ def test_any_other_logout_id_is_an_unknown_session(ids: str) -> None:
         paths.logout_ids(ids)
 
 
-@pytest.mark.parametrize("path_id", ["x", UUID.upper() + "0", SID, "EMAIL#x"])
+@pytest.mark.parametrize("path_id", ["x", UUID.upper() + "0", SID[:-1], SID + "0", "EMAIL#x", SID.replace("-", "_")])
 def test_a_customer_id_of_another_shape_is_an_unknown_customer(path_id: str) -> None:
     with pytest.raises(errors.CustomerNotFound):
         paths.customer_uuid(path_id)
+
+
+def test_a_customer_id_is_32_hex_or_dashed_in_any_letter_case() -> None:
+    dashed = f"{UUID[:8]}-{UUID[8:12]}-{UUID[12:16]}-{UUID[16:20]}-{UUID[20:]}"
+    for path_id in (UUID, UUID.upper(), dashed, dashed.upper()):
+        assert paths.customer_uuid(path_id) == UUID
 
 
 def test_the_customer_view_has_the_contract_fields_and_never_the_hash() -> None:

@@ -22,6 +22,12 @@ class InvalidCredentials(InvalidInput):
     message = "Invalid email or password"
 
 
+class InvalidPassword(InvalidInput):
+    """The customer's own current password, given to change the password or email, is wrong."""
+
+    message = "Invalid password"
+
+
 class Unauthenticated(DomainError):
     message = "Unauthorized"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from typing import Any, Protocol
 
 
 class PrincipalKind(enum.StrEnum):
@@ -72,6 +72,17 @@ class AdminUser:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class LoginOrigin:
+    """Where a login came from, kept on its session for the customer to see."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+UNKNOWN_ORIGIN = LoginOrigin()  # a login made by a command, or in a test
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Session:
     """A login. `principal` is the customer uuid or the admin's email key."""
 
@@ -81,6 +92,10 @@ class Session:
     epoch: int  # the principal's session_epoch at login; a later bump ends this session
     expires_at: int
     seq: int = 0  # the principal's session_seq at login: MAX_SESSIONS logins later it is ended
+    created_at: int = 0  # when the login happened (0: a session older than this field)
+    ip: str = ""  # where the login came from, as API Gateway saw it
+    user_agent: str = ""
+    refresh_gen: int = 0  # refresh tokens of this session spent so far (rotation only)
 
     def is_live_for(self, owner: Principal, now: float, max_sessions: int) -> bool:
         """Unexpired, at its owner's current epoch, the owner enabled, and among the owner's
@@ -93,13 +108,35 @@ class Session:
         )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Principal:
-    """What a session's validity depends on: the customer's or admin's status and epoch."""
+class Principal(Protocol):
+    """What a session's validity depends on: its customer's or admin's status and epoch."""
 
-    status: int
-    session_epoch: int
-    session_seq: int = 0
+    @property
+    def status(self) -> int: ...
+    @property
+    def session_epoch(self) -> int: ...
+    @property
+    def session_seq(self) -> int: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """The filters of a customer listing (any of them; None: not filtered on)."""
+
+    email_prefix: str | None = None  # an email key prefix: the listing is in address order
+    status: int | None = None
+    group_id: int | None = None
+    created_from: str | None = None  # YYYY-MM-DD HH:MM:SS, inclusive
+    created_to: str | None = None  # YYYY-MM-DD HH:MM:SS, inclusive
+
+    def matches(self, customer: Customer) -> bool:
+        # Timestamps compare as text; "~" sorts after every one of them.
+        return (
+            customer.email_key.startswith(self.email_prefix or "")
+            and self.status in (None, customer.status)
+            and self.group_id in (None, customer.group_id)
+            and (self.created_from or "") <= customer.created_at <= (self.created_to or "~")
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

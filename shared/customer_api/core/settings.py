@@ -27,7 +27,13 @@ class Settings(BaseModel):
     bcrypt_rounds: int = Field(12, alias="BCRYPT_ROUNDS", ge=4, le=31)
 
     # Lifetimes, in seconds.
+    # A customer session, its login token and its refresh token; the access tokens of
+    # POST /api/customer/tokens are short-lived and refreshed.
     customer_token_seconds: int = Field(48 * 3600, alias="CUSTOMER_TOKEN_SECONDS", gt=0)
+    customer_access_token_seconds: int = Field(15 * 60, alias="CUSTOMER_ACCESS_TOKEN_SECONDS", gt=0)
+    # Each refresh answers a new refresh token and a spent one ends the session (template
+    # parameter RefreshTokenRotation); off, the same refresh token comes back, as EverShop does.
+    refresh_token_rotation: bool = Field(False, alias="REFRESH_TOKEN_ROTATION")
     admin_access_token_seconds: int = Field(15 * 60, alias="ADMIN_ACCESS_TOKEN_SECONDS", gt=0)
     admin_refresh_token_seconds: int = Field(24 * 3600, alias="ADMIN_REFRESH_TOKEN_SECONDS", gt=0)
     admin_session_seconds: int = Field(24 * 3600, alias="ADMIN_SESSION_SECONDS", gt=0)

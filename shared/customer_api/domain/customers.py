@@ -52,7 +52,7 @@ def _apply(customer: Customer, update: CustomerUpdate, password_hash: str | None
     return dataclasses.replace(customer, **changes, updated_at=clock.timestamp())
 
 
-def _retrying_lost_races[T](change: Callable[[], T]) -> T:
+def retrying_lost_races[T](change: Callable[[], T]) -> T:
     """Run a read-then-conditional-write again when another write came between; StoreBusy when
     it keeps losing."""
     for _ in range(settings().write_attempts):
@@ -74,7 +74,7 @@ def update_customer(customer_uuid: str, update: CustomerUpdate) -> Customer:
         current = get_customer(customer_uuid)
         return current, db.save_customer(current, _apply(current, update, password_hash))
 
-    before, saved = _retrying_lost_races(change)
+    before, saved = retrying_lost_races(change)
     if saved.session_epoch != before.session_epoch:
         db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
     return saved
@@ -89,6 +89,6 @@ def delete_customer(customer_uuid: str) -> Customer:
         db.delete_customer(current)
         return current
 
-    deleted = _retrying_lost_races(change)
+    deleted = retrying_lost_races(change)
     db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
     return deleted

@@ -7,7 +7,16 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 MAX_EMAIL_CHARS = 255
@@ -28,11 +37,15 @@ INVALID_STATUS = "Status must be either 0, 1, '0', or '1'"
 EMPTY_FULL_NAME = "Full name is required and cannot be empty"
 
 
-def _valid_email(value: str) -> str:
+def is_valid_email(value: str) -> bool:
     email = value.strip()
-    if len(email) > MAX_EMAIL_CHARS or not _EMAIL_PATTERN.fullmatch(email):
+    return len(email) <= MAX_EMAIL_CHARS and _EMAIL_PATTERN.fullmatch(email) is not None
+
+
+def _valid_email(value: str) -> str:
+    if not is_valid_email(value):
         raise PydanticCustomError("email", INVALID_EMAIL)
-    return email
+    return value.strip()
 
 
 def _valid_password(value: str) -> str:
@@ -82,6 +95,15 @@ class CustomerCreate(BaseModel):
     status: Status = 1
 
 
+def _not_null(value: Any, info: ValidationInfo) -> Any:
+    # Absent means "unchanged"; an explicit null is a wrong type, as on create.
+    if value is None:
+        label = str(info.field_name).replace("_", " ").capitalize()
+        message = INVALID_STATUS if info.field_name == "status" else f"{label} must not be null"
+        raise PydanticCustomError(f"{info.field_name}_null", message)
+    return value
+
+
 class CustomerUpdate(BaseModel):
     """Body of PATCH /api/customers/{id}: any of the create fields."""
 
@@ -92,15 +114,53 @@ class CustomerUpdate(BaseModel):
     full_name: FullName | None = None
     status: Status | None = None
 
-    @field_validator("email", "password", "full_name", "status", mode="before")
+    _given_fields_not_null = field_validator("email", "password", "full_name", "status", mode="before")(_not_null)
+
+
+# Fields of a customer that the customer cannot change through PATCH /api/customers/me.
+_NOT_SELF_SERVICE = {
+    "password": "Password cannot be changed here: use POST /api/customers/me/password",
+    "status": "Status cannot be changed by the customer",
+    "group_id": "Group id cannot be changed by the customer",
+}
+
+
+class OwnAccountUpdate(BaseModel):
+    """Body of PATCH /api/customers/me: name and email; a new email needs the current password."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    email: Email | None = None
+    full_name: FullName | None = None
+    current_password: str | None = Field(None, repr=False)
+
+    _given_fields_not_null = field_validator("email", "full_name", mode="before")(_not_null)
+
+    @model_validator(mode="before")
     @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        # Absent means "unchanged"; an explicit null is a wrong type, as on create.
-        if value is None:
-            label = str(info.field_name).replace("_", " ").capitalize()
-            message = INVALID_STATUS if info.field_name == "status" else f"{label} must not be null"
-            raise PydanticCustomError(f"{info.field_name}_null", message)
-        return value
+    def _only_own_fields(cls, body: Any) -> Any:
+        if isinstance(body, dict):
+            for field, message in _NOT_SELF_SERVICE.items():
+                if field in body:
+                    raise PydanticCustomError(f"{field}_not_self_service", message)
+        return body
+
+
+class OwnPasswordChange(BaseModel):
+    """Body of POST /api/customers/me/password."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    current_password: str = Field(repr=False)
+    new_password: Password = Field(repr=False)
+
+
+class RefreshRequest(BaseModel):
+    """Body of POST /api/customer/token/refresh, in EverShop's name."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    refreshToken: str = Field(repr=False)
 
 
 class Credentials(BaseModel):

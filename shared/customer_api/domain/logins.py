@@ -7,8 +7,17 @@ import uuid
 
 from customer_api import store
 from customer_api.core import clock
-from customer_api.core.errors import ConcurrentChange, InvalidCredentials, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session, email_key
+from customer_api.core.errors import ConcurrentChange, InvalidCredentials, InvalidPassword, TooManyLoginFailures
+from customer_api.core.records import (
+    UNKNOWN_ORIGIN,
+    AdminUser,
+    Customer,
+    LoginFailures,
+    LoginOrigin,
+    PrincipalKind,
+    Session,
+    email_key,
+)
 from customer_api.core.settings import settings
 from customer_api.domain.inputs import MAX_EMAIL_CHARS
 from customer_api.domain.passwords import hash_password, needs_rehash, password_matches
@@ -28,21 +37,29 @@ def _refuse_while_throttled(failures: LoginFailures, now: int) -> None:
         raise TooManyLoginFailures(failures.window_ends - now)
 
 
-def _open_session(
-    kind: PrincipalKind, principal: str, account: Customer | AdminUser, lifetime: int, key: str
+# A user agent is kept for the customer to recognise a device, not in full.
+MAX_USER_AGENT_CHARS = 256
+
+
+def open_session(
+    kind: PrincipalKind, principal: str, account: Customer | AdminUser, lifetime: int, origin: LoginOrigin
 ) -> Session:
-    """The new session, opened only while the account is still enabled at the epoch it was read
-    at; the email's counted attempts are forgotten with it."""
+    """A new session, opened only while the account is still enabled at the epoch it was read
+    at; the counted login attempts of the account's email are forgotten with it."""
+    now = int(clock.now())
     session = Session(
         sid=str(uuid.uuid4()),
         kind=kind,
         principal=principal,
         epoch=account.session_epoch,
-        expires_at=int(clock.now()) + lifetime,
+        expires_at=now + lifetime,
         seq=account.session_seq,
+        created_at=now,
+        ip=origin.ip,
+        user_agent=origin.user_agent[:MAX_USER_AGENT_CHARS],
     )
     try:
-        store.active().open_session(session, clear_failures_of=key)
+        store.active().open_session(session, clear_failures_of=account.email_key)
     except ConcurrentChange as error:
         # Disabled, deleted or logged out everywhere between our read and our write.
         raise InvalidCredentials() from error
@@ -64,17 +81,31 @@ def _checked[Account: (Customer, AdminUser)](
 
     The check is counted before it is made, so that parallel requests cannot all read a count
     below the limit and all check a password: TooManyLoginFailures past the limit."""
-    now, config = int(clock.now()), settings()
-    _refuse_while_throttled(seen, now)
-    window, limit = config.login_failure_window_seconds, config.login_max_failures
-    store.active().take_login_attempt(kind, key, now, window_seconds=window, max_attempts=limit, seen=seen)
+    _count_attempt(kind, key, seen)
     matches = password_matches(password, account.password_hash if account else None)
     if account is None or not matches or account.status != 1:
         raise InvalidCredentials()
     return account
 
 
-def log_in_customer(email: str, password: str) -> tuple[Customer, Session]:
+def _count_attempt(kind: PrincipalKind, key: str, seen: LoginFailures) -> None:
+    """Count one password check of an email before it is made: TooManyLoginFailures past the
+    limit, however many checks run at once."""
+    now, config = int(clock.now()), settings()
+    _refuse_while_throttled(seen, now)
+    window, limit = config.login_failure_window_seconds, config.login_max_failures
+    store.active().take_login_attempt(kind, key, now, window_seconds=window, max_attempts=limit, seen=seen)
+
+
+def check_own_password(customer: Customer, password: str) -> None:
+    """A logged-in customer's current password (to change the password or the email), checked
+    as a login checks it: counted first on the same per-email throttle. InvalidPassword if wrong."""
+    _count_attempt(PrincipalKind.CUSTOMER, customer.email_key, LoginFailures())
+    if not password_matches(password, customer.password_hash):
+        raise InvalidPassword()
+
+
+def log_in_customer(email: str, password: str, origin: LoginOrigin = UNKNOWN_ORIGIN) -> tuple[Customer, Session]:
     """A new session for the customer with these credentials, else InvalidCredentials.
 
     Unknown email, wrong password and disabled customer all cost the same bcrypt work and give
@@ -86,18 +117,20 @@ def log_in_customer(email: str, password: str) -> tuple[Customer, Session]:
     customer = _checked(PrincipalKind.CUSTOMER, key, password, found, failures)
     lifetime = settings().customer_token_seconds
     kind = PrincipalKind.CUSTOMER
-    session = _open_session(kind, customer.uuid, customer, lifetime, key)
+    session = open_session(kind, customer.uuid, customer, lifetime, origin)
     _upgrade_hash(kind, customer.uuid, customer.password_hash, password)
     return customer, session
 
 
-def log_in_admin(email: str, password: str, lifetime: int) -> tuple[AdminUser, Session]:
+def log_in_admin(
+    email: str, password: str, lifetime: int, origin: LoginOrigin = UNKNOWN_ORIGIN
+) -> tuple[AdminUser, Session]:
     """A new admin session of `lifetime` seconds, else InvalidCredentials (throttled likewise)."""
     key = email_key(email)
     _refuse_impossible_email(key, password)
     found, failures = store.active().admin_for_login(key)
     admin = _checked(PrincipalKind.ADMIN, key, password, found, failures)
     kind = PrincipalKind.ADMIN
-    session = _open_session(kind, admin.email_key, admin, lifetime, key)
+    session = open_session(kind, admin.email_key, admin, lifetime, origin)
     _upgrade_hash(kind, admin.email_key, admin.password_hash, password)
     return admin, session

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 from customer_api import store
 from customer_api.core import clock
 from customer_api.core.errors import ConcurrentChange, InvalidToken, SessionNotFound
-from customer_api.core.records import Principal, PrincipalKind, Session, email_key
+from customer_api.core.records import AdminUser, Customer, Principal, PrincipalKind, Session, email_key
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 
@@ -20,10 +21,18 @@ class Caller:
     principal: str
     sid: str
     session: Session  # as authenticate read it: logging out of it needs no second read
+    account: Customer | AdminUser  # as authenticate read it, strongly consistent
 
     @property
     def is_admin(self) -> bool:
         return self.kind is PrincipalKind.ADMIN
+
+    @property
+    def customer(self) -> Customer:
+        """The calling customer (only routes that admit customers alone ask)."""
+        if not isinstance(self.account, Customer):
+            raise TypeError("the caller is not a customer")
+        return self.account
 
 
 # Where a token names its principal: customer.uuid, or user.email (an admin's key is the email).
@@ -50,15 +59,40 @@ def authenticate(token: str, audience: str) -> Caller:
     """The caller behind a token: signature, audience and expiry checked, then its session.
 
     A session is live while it exists, has not expired, and its customer or admin still exists,
-    is enabled and has not had every session ended since (the epoch).
+    is enabled and has not had every session ended since (the epoch). A customer refresh token
+    (audience CUSTOMER_REFRESH) names a customer session like an access token does.
     """
-    claims = tokens.verify(token, audience)
-    kind = PrincipalKind.CUSTOMER if audience == tokens.CUSTOMER else PrincipalKind.ADMIN
+    kind = PrincipalKind.ADMIN if audience == tokens.ADMIN else PrincipalKind.CUSTOMER
+    return _caller_of(tokens.verify(token, audience), kind)
+
+
+def _caller_of(claims: dict[str, object], kind: PrincipalKind) -> Caller:
+    """The caller whose verified claims these are, while their session is live."""
     principal, sid = _principal_claimed(claims, kind), str(claims["sid"])
-    session, owner = store.active().session_with_principal(sid, kind, principal)
+    session, owner = store.active().session_with_account(sid, kind, principal)
     if session is None or owner is None or not _is_live(session, owner, kind, principal):
         raise InvalidToken()
-    return Caller(kind=kind, principal=principal, sid=sid, session=session)
+    return Caller(kind=kind, principal=principal, sid=sid, session=session, account=owner)
+
+
+def refresh(refresh_token: str) -> tuple[Caller, int]:
+    """The customer session a refresh token belongs to, if live, and the generation of the
+    refresh token to answer with: the same one, or with rotation on, the next (this one is then
+    spent, and presenting a spent one ends the session). InvalidToken otherwise."""
+    claims = tokens.verify(refresh_token, tokens.CUSTOMER_REFRESH)
+    generation = claims.get("gen")
+    if type(generation) is not int:
+        raise InvalidToken()
+    caller = _caller_of(claims, PrincipalKind.CUSTOMER)
+    if not settings().refresh_token_rotation:
+        return caller, generation
+    db = store.active()
+    if generation != caller.session.refresh_gen or not db.spend_refresh(caller.session):
+        # Spent already: whoever holds it may have stolen it, so nobody keeps the session.
+        with contextlib.suppress(ConcurrentChange):  # ended meanwhile: so much the better
+            db.end_sessions([caller.session], [])
+        raise InvalidToken()
+    return caller, generation + 1
 
 
 def _listed_sessions(caller: Caller, sids: list[str]) -> dict[str, Session]:

@@ -25,7 +25,8 @@ from customer_api.core.errors import InvalidToken
 from customer_api.core.settings import settings
 
 ALGORITHM = "HS256"
-CUSTOMER = "customer"  # audience of customer tokens
+CUSTOMER = "customer"  # audience of customer tokens (login tokens and access tokens alike)
+CUSTOMER_REFRESH = "customer-refresh"  # audience of customer refresh tokens: the refresh route only
 ADMIN = "admin"  # audience of admin access tokens (and admin session tokens)
 ADMIN_REFRESH = "admin-refresh"  # audience of admin refresh tokens: never accepted on a route
 
@@ -67,7 +68,7 @@ def key_id(key: str) -> str:
 
 def _secret_name(audience: str) -> str:
     config = settings()
-    name = config.customer_token_secret if audience == CUSTOMER else config.admin_token_secret
+    name = config.customer_token_secret if audience in (CUSTOMER, CUSTOMER_REFRESH) else config.admin_token_secret
     if not name:
         raise RuntimeError(f"no token secret is configured for {audience} tokens")
     return name

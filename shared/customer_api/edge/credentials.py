@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from customer_api.core.errors import CrossSiteRequest, Unauthenticated
+from customer_api.core.records import LoginOrigin
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from customer_api.domain.sessions import Caller, authenticate
@@ -72,6 +73,24 @@ def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
     if cookie is None:
         raise Unauthenticated()
     return _cookie_caller(event, cookie, tokens.ADMIN)
+
+
+def customer_caller(event: APIGatewayProxyEventV2) -> Caller:
+    """The customer behind the request (bearer or `token` cookie); an admin token is a 401."""
+    bearer = _bearer(event)
+    if bearer is not None:
+        return authenticate(bearer, tokens.CUSTOMER)
+    cookie = _cookie(event, CUSTOMER_COOKIE)
+    if cookie is None:
+        raise Unauthenticated()
+    return _cookie_caller(event, cookie, tokens.CUSTOMER)
+
+
+def login_origin(event: APIGatewayProxyEventV2) -> LoginOrigin:
+    """Where a login comes from, as API Gateway saw it (the source ip is the client's own, not a
+    header the client could write)."""
+    http = event.request_context.http
+    return LoginOrigin(ip=http.source_ip or "", user_agent=http.user_agent or "")
 
 
 def customer_or_admin_caller(event: APIGatewayProxyEventV2) -> Caller:

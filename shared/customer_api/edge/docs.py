@@ -12,6 +12,13 @@ from customer_api.edge.replies import ErrorReply
 # Security requirements; the schemes themselves are declared with the document.
 ADMIN_ONLY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"adminCookie": []}]
 CUSTOMER_OR_ADMIN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"customerCookie": []}, {"adminCookie": []}]
+CUSTOMER_ONLY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"customerCookie": []}]
+
+# The groups of the docs page, one tag per route.
+ADMIN_CUSTOMERS = ["Customers (admin)"]
+OWN_ACCOUNT = ["The customer's own account"]
+SESSIONS_AND_TOKENS = ["Sessions and tokens"]
+ADMIN_USERS = ["Admin users"]
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, a missing or invalid field, or failed login",

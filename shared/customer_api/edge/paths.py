@@ -9,10 +9,16 @@ from customer_api.core.errors import CustomerNotFound, SessionNotFound
 MAX_IDS_PER_LOGOUT = 25
 _SID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _CUSTOMER_UUID = re.compile(r"[0-9a-f]{32}")
+_DASHED_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def customer_uuid(path_id: str) -> str:
-    """The customer uuid of `/api/customers/{id}`; CustomerNotFound for any other shape."""
+    """The customer uuid of `/api/customers/{id}`, as 32 lowercase hex: it may come so or dashed
+    (EverShop 2.x's form, which imported customers keep), in any letter case. CustomerNotFound
+    for any other shape."""
+    path_id = path_id.lower()
+    if _DASHED_UUID.fullmatch(path_id):
+        path_id = path_id.replace("-", "")
     if not _CUSTOMER_UUID.fullmatch(path_id):
         raise CustomerNotFound()
     return path_id

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from customer_api.core.records import Customer
+from customer_api.core.clock import timestamp
+from customer_api.core.records import Customer, Session
 
 
 class ErrorDetail(TypedDict):
@@ -50,7 +51,9 @@ class CustomerReply(TypedDict):
     data: CustomerWithLinks
 
 
-class DeletedCustomerReply(TypedDict):
+class CustomerViewReply(TypedDict):
+    """A customer without links: a deleted one, or the customer's own account."""
+
     data: CustomerView
 
 
@@ -63,13 +66,42 @@ class SessionReply(TypedDict):
     data: SessionToken
 
 
-class AdminTokens(TypedDict):
+class TokenPair(TypedDict):
+    """An access token and the refresh token that renews it (admin users, and customers as
+    EverShop 2.x logs them in)."""
+
     accessToken: str  # EverShop's names
     refreshToken: str
 
 
-class AdminTokensReply(TypedDict):
-    data: AdminTokens
+class TokenPairReply(TypedDict):
+    data: TokenPair
+
+
+class CustomerPage(TypedDict):
+    items: list[CustomerView]
+    next_cursor: str | None  # null: the last page
+
+
+class CustomerPageReply(TypedDict):
+    data: CustomerPage
+
+
+class SessionView(TypedDict):
+    sid: str
+    created_at: str | None  # null for a session opened before logins recorded it
+    expires_at: str
+    ip: str | None
+    user_agent: str | None
+    current: bool  # the session of the token that asks
+
+
+class SessionList(TypedDict):
+    items: list[SessionView]
+
+
+class SessionListReply(TypedDict):
+    data: SessionList
 
 
 class Empty(TypedDict):
@@ -84,9 +116,11 @@ class EmptyReply(TypedDict):
 REPLIES: tuple[type, ...] = (
     ErrorReply,
     CustomerReply,
-    DeletedCustomerReply,
+    CustomerViewReply,
+    CustomerPageReply,
     SessionReply,
-    AdminTokensReply,
+    SessionListReply,
+    TokenPairReply,
     EmptyReply,
 )
 
@@ -113,3 +147,14 @@ def customer_with_links(customer: Customer) -> CustomerWithLinks:
     grid = Link(rel="customerGrid", href="/admin/customers", action="GET", types=["text/xml"])
     edit = Link(rel="edit", href=f"/admin/customers/edit/{customer.uuid}", action="GET", types=["text/xml"])
     return CustomerWithLinks(**customer_view(customer), links=[grid, edit])
+
+
+def session_view(session: Session, current_sid: str) -> SessionView:
+    return SessionView(
+        sid=session.sid,
+        created_at=timestamp(session.created_at) if session.created_at else None,
+        expires_at=timestamp(session.expires_at),
+        ip=session.ip or None,
+        user_agent=session.user_agent or None,
+        current=session.sid == current_sid,
+    )

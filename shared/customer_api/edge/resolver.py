@@ -18,7 +18,15 @@ from customer_api.edge.observability import logger
 from customer_api.edge.requests import NOT_UTF8, TOO_DEEP, readable, refuse_unacceptable
 from customer_api.edge.statuses import JSON, error_body, error_response
 
-_FIELD_LABELS = {"email": "Email", "password": "Password", "full_name": "Full name", "status": "Status"}
+_FIELD_LABELS = {
+    "email": "Email",
+    "password": "Password",
+    "full_name": "Full name",
+    "status": "Status",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "refreshToken": "refreshToken",
+}
 
 
 def ok(reply: Mapping[str, Any], cookies: list[Cookie] | None = None) -> Response[str]:
@@ -35,7 +43,7 @@ _MESSAGES_BY_TYPE = {
     "string_type": "{label} must be a string",
 }
 # Our own validators (models.py) already speak EverShop's wording.
-_OWN_ERROR_TYPES = ("email", "status", "password", "full_name")
+_OWN_ERROR_TYPES = ("email", "status", "password", "full_name", "group_id")
 
 
 def validation_message(errors: list[dict[str, Any]]) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session
 from customer_api.store import keys
 
 Item = dict[str, Any]  # an item in DynamoDB's typed JSON
@@ -27,9 +28,15 @@ def _count(item: Item, name: str) -> int:
     return int(item[name]["N"]) if name in item else 0
 
 
+def listing(list_pk: str, list_sk: str) -> Item:
+    """The attributes that put an item in the listing index."""
+    return {"list_pk": s(list_pk), "list_sk": s(list_sk)}
+
+
 def customer_item(customer: Customer) -> Item:
     return {
         **key(keys.customer(customer.uuid)),
+        **listing(*keys.created_listing(customer)),
         "customer_id": n(customer.customer_id),
         "uuid": s(customer.uuid),
         "status": n(customer.status),
@@ -46,6 +53,18 @@ def customer_item(customer: Customer) -> Item:
 
 
 def customer_from(item: Item) -> Customer:
+    return dataclasses.replace(
+        listed_customer_from(item),
+        password_hash=item["password_hash"]["S"],
+        version=int(item["version"]["N"]),
+        session_epoch=int(item["session_epoch"]["N"]),
+        session_seq=_count(item, "session_seq"),
+    )
+
+
+def listed_customer_from(item: Item) -> Customer:
+    """A customer as the listing index projects it: what a listing shows, never the hash (the
+    index does not hold it), nor the counters of writes and sessions."""
     return Customer(
         customer_id=int(item["customer_id"]["N"]),
         uuid=item["uuid"]["S"],
@@ -53,17 +72,19 @@ def customer_from(item: Item) -> Customer:
         group_id=int(item["group_id"]["N"]),
         email=item["email"]["S"],
         full_name=item["full_name"]["S"],
-        password_hash=item["password_hash"]["S"],
+        password_hash="",
         created_at=item["created_at"]["S"],
         updated_at=item["updated_at"]["S"],
-        version=int(item["version"]["N"]),
-        session_epoch=int(item["session_epoch"]["N"]),
-        session_seq=_count(item, "session_seq"),
+        version=0,
     )
 
 
 def claim_item(customer: Customer) -> Item:
-    return {**key(keys.email_claim(customer.email_key)), "customer_uuid": s(customer.uuid)}
+    return {
+        **key(keys.email_claim(customer.email_key)),
+        **listing(*keys.email_listing(customer.email_key)),
+        "customer_uuid": s(customer.uuid),
+    }
 
 
 def admin_item(admin: AdminUser) -> Item:
@@ -98,6 +119,10 @@ def session_item(session: Session) -> Item:
         "epoch": n(session.epoch),
         "expires_at": n(session.expires_at),
         "seq": n(session.seq),
+        "created_at": n(session.created_at),
+        "ip": s(session.ip),
+        "user_agent": s(session.user_agent),
+        "refresh_gen": n(session.refresh_gen),
     }
 
 
@@ -110,6 +135,10 @@ def session_from(item: Item) -> Session:
         epoch=int(item["epoch"]["N"]),
         expires_at=int(item["expires_at"]["N"]),
         seq=_count(item, "seq"),
+        created_at=_count(item, "created_at"),
+        ip=item["ip"]["S"] if "ip" in item else "",
+        user_agent=item["user_agent"]["S"] if "user_agent" in item else "",
+        refresh_gen=_count(item, "refresh_gen"),
     )
 
 
@@ -119,11 +148,8 @@ def failures_from(item: Item | None) -> LoginFailures:
     return LoginFailures(count=int(item["count"]["N"]), window_ends=int(item["window_ends"]["N"]))
 
 
-def principal_from(item: Item | None) -> Principal | None:
+def account_from(item: Item | None) -> Customer | AdminUser | None:
+    """A customer's or an admin's item as its record."""
     if item is None:
         return None
-    return Principal(
-        status=int(item["status"]["N"]),
-        session_epoch=int(item["session_epoch"]["N"]),
-        session_seq=_count(item, "session_seq"),
-    )
+    return customer_from(item) if item["pk"]["S"].startswith(keys.CUSTOMER_PREFIX) else admin_from(item)

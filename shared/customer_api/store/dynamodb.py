@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.store import codecs, keys, secrets
 from customer_api.store.client import (
@@ -22,9 +22,11 @@ from customer_api.store.client import (
     transact,
 )
 from customer_api.store.codecs import key, n, s
+from customer_api.store.listing import LAST_CHAR, ShardPage, merged, sort_key
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
 
 _ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}
+MAX_KEYS_PER_READ = 100  # BatchGetItem's limit
 
 
 def _only_if_version(version: int) -> dict[str, Any]:
@@ -65,13 +67,21 @@ def _get(table: str, pk: str) -> Item | None:
 
 def _update_unless_condition_fails(**request: Any) -> Item | None:
     """An UpdateItem: the item as it is after it, or None when its condition was false."""
+    return _update_or_what_refused_it(**request)[0]
+
+
+def _update_or_what_refused_it(**request: Any) -> tuple[Item | None, Item | None]:
+    """An UpdateItem: (the item as it is after it, None), or when its condition was false
+    (None, the item as the condition found it, None if there was none): no second read, and no
+    GetItem permission, to learn why."""
     client = dynamodb()
     try:
-        response = client.update_item(**request, ReturnValues="ALL_NEW")
-    except client.exceptions.ConditionalCheckFailedException:
-        return None
+        response = client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except client.exceptions.ConditionalCheckFailedException as refused:
+        found: Item | None = refused.response.get("Item")
+        return None, found
     attributes: Item = response["Attributes"]
-    return attributes
+    return attributes, None
 
 
 def _consistent_reads(pks_by_table: dict[str, list[str]]) -> dict[str, Item]:
@@ -79,7 +89,34 @@ def _consistent_reads(pks_by_table: dict[str, list[str]]) -> dict[str, Item]:
     request = {
         table: {"Keys": [key(pk) for pk in pks], "ConsistentRead": True} for table, pks in pks_by_table.items() if pks
     }
-    return {item["pk"]["S"]: item for item in batch_get(request)}
+    return {item["pk"]["S"]: item for item in batch_get(request)} if request else {}
+
+
+def _query_shards(shards: list[str], lower: str, upper: str, *, descending: bool, limit: int) -> list[ShardPage]:
+    """One query of the listing index per shard, each for at most `limit` items between the
+    bounds (inclusive), in the listing's order."""
+    if lower > upper:
+        return []
+    pages = []
+    for shard in shards:
+        response = dynamodb().query(
+            TableName=_customers(),
+            IndexName=keys.LISTING_INDEX,
+            KeyConditionExpression="list_pk = :shard AND list_sk BETWEEN :lower AND :upper",
+            ExpressionAttributeValues={":shard": s(shard), ":lower": s(lower), ":upper": s(upper)},
+            ScanIndexForward=not descending,
+            Limit=limit,
+        )
+        pages.append(ShardPage(response["Items"], more="LastEvaluatedKey" in response))
+    return pages
+
+
+def _claimants(claims: list[Item]) -> list[Customer]:
+    """The customers (as listed: no hash) that email claims name, in the claims' order, in one
+    consistent batch read (at most 100 claims); those deleted meanwhile are left out."""
+    pks = [keys.customer(claim["customer_uuid"]["S"]) for claim in claims]
+    found = _consistent_reads({_customers(): pks})
+    return [codecs.listed_customer_from(found[pk]) for pk in pks if pk in found]
 
 
 def _all_or_nothing(items: list[Item]) -> None:
@@ -123,6 +160,45 @@ class DynamoStore:
     def get_customer(self, customer_uuid: str) -> Customer | None:
         item = _get(_customers(), keys.customer(customer_uuid))
         return codecs.customer_from(item) if item else None
+
+    @busy_as_store_busy
+    def customer_by_email(self, email_key: str) -> Customer | None:
+        claim = _get(_customers(), keys.email_claim(email_key))
+        return self.get_customer(claim["customer_uuid"]["S"]) if claim else None
+
+    @busy_as_store_busy
+    def list_customers(self, query: CustomerQuery, limit: int, after: str | None) -> tuple[list[Customer], str | None]:
+        if query.email_prefix is not None:
+            return self._list_by_email(query, limit, after)
+        return self._list_by_creation(query, limit, after)
+
+    @staticmethod
+    def _list_by_creation(query: CustomerQuery, limit: int, after: str | None) -> tuple[list[Customer], str | None]:
+        # The index holds the listed fields (never the hash): the filters apply to what it holds.
+        lower = query.created_from or " "  # below every date
+        upper = min(f"{query.created_to}#~" if query.created_to else "~", after or "~")
+        # One more than a page from each shard: the item at `after` comes back and is skipped.
+        pages = _query_shards(keys.created_shards(), lower, upper, descending=True, limit=limit + 1)
+        candidates, frontier = merged(pages, descending=True, after=after)
+        found: list[Customer] = []
+        for position, item in enumerate(candidates):
+            if len(found) == limit:
+                return found, sort_key(candidates[position - 1])
+            customer = codecs.listed_customer_from(item)
+            if query.matches(customer):
+                found.append(customer)
+        return found, frontier
+
+    @staticmethod
+    def _list_by_email(query: CustomerQuery, limit: int, after: str | None) -> tuple[list[Customer], str | None]:
+        prefix = query.email_prefix or ""
+        lower, upper = max(prefix, after or ""), prefix + LAST_CHAR
+        pages = _query_shards(keys.email_shards(), lower, upper, descending=False, limit=limit + 1)
+        candidates, frontier = merged(pages, descending=False, after=after)
+        walked = candidates[:limit]
+        # A claim read from the index just before its email changed names a customer that moved.
+        listed = [customer for customer in _claimants(walked) if query.matches(customer)]
+        return listed, (sort_key(walked[-1]) if len(candidates) > limit else frontier)
 
     @busy_as_store_busy
     def save_customer(self, current: Customer, changed: Customer) -> Customer:
@@ -229,10 +305,10 @@ class DynamoStore:
             attempts.reverse()
         for _ in range(settings().write_attempts):
             for request in attempts:
-                counted = _update_unless_condition_fails(**request)
+                counted, found = _update_or_what_refused_it(**request)
                 if counted is not None:
                     return codecs.failures_from(counted)
-            running = codecs.failures_from(_get(_sessions(), keys.login_failures(kind, email_key)))
+            running = codecs.failures_from(found)  # as the last refused write found it
             if running.window_ends > now and running.count >= max_attempts:
                 raise TooManyLoginFailures(running.window_ends - now)
             # Otherwise a window opened or ended between our writes: try again.
@@ -286,18 +362,46 @@ class DynamoStore:
     # --- sessions
 
     @busy_as_store_busy
-    def session_with_principal(
+    def session_with_account(
         self, sid: str, kind: PrincipalKind, principal: str
-    ) -> tuple[Session | None, Principal | None]:
+    ) -> tuple[Session | None, Customer | AdminUser | None]:
         session_key, owner_key = keys.session(sid), keys.principal(kind, principal)
         found = _consistent_reads({_sessions(): [session_key], _customers(): [owner_key]})
         session = found.get(session_key)
-        return (codecs.session_from(session) if session else None), codecs.principal_from(found.get(owner_key))
+        return (codecs.session_from(session) if session else None), codecs.account_from(found.get(owner_key))
 
     @busy_as_store_busy
     def get_sessions(self, sids: list[str]) -> dict[str, Session]:
         found = _consistent_reads({_sessions(): [keys.session(sid) for sid in sids]})
         return {session.sid: session for session in map(codecs.session_from, found.values())}
+
+    @busy_as_store_busy
+    def recent_sessions(self, kind: PrincipalKind, principal: str, limit: int) -> list[Session]:
+        # The index (keys only) names the latest logins; the items are read consistently, so a
+        # session ended a moment ago is not listed.
+        response = dynamodb().query(
+            TableName=_sessions(),
+            IndexName=keys.RECENT_SESSIONS_INDEX,
+            KeyConditionExpression="#owner = :owner",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":owner": s(keys.principal(kind, principal))},
+            ScanIndexForward=False,
+            Limit=min(limit, MAX_KEYS_PER_READ),
+        )
+        found = _consistent_reads({_sessions(): [item["pk"]["S"] for item in response["Items"]]})
+        sessions = [codecs.session_from(item) for item in found.values()]
+        return sorted(sessions, key=lambda session: session.seq, reverse=True)
+
+    @busy_as_store_busy
+    def spend_refresh(self, session: Session) -> bool:
+        spent = _update_unless_condition_fails(
+            TableName=_sessions(),
+            Key=key(keys.session(session.sid)),
+            UpdateExpression="SET refresh_gen = :next",
+            ConditionExpression="refresh_gen = :seen",
+            ExpressionAttributeValues={":seen": n(session.refresh_gen), ":next": n(session.refresh_gen + 1)},
+        )
+        return spent is not None
 
     @busy_as_store_busy
     def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:

@@ -1,19 +1,26 @@
 """The tables' key layout, as named functions: the store builds its keys here, and tests, the
 benchmarks and the invariant checker import them instead of retyping prefixes.
 
-Customers table, key `pk`:
-  CUSTOMER#<uuid>            a customer
-  EMAIL#<email key>          the claim that makes an email unique: {customer_uuid}
+Customers table, key `pk`, index `listing` on (`list_pk`, `list_sk`):
+  CUSTOMER#<uuid>            a customer; listed under CREATED#<shard>, sorted by creation
+  EMAIL#<email key>          the claim that makes an email unique: {customer_uuid}; listed under
+                             EMAILS#<shard>, sorted by email key (the email_prefix search)
   COUNTER#customer_id        the last customer_id handed out
-  ADMIN#<email key>          an admin user
-Sessions table, key `pk`, index `by_owner` on `owner`:
-  SESSION#<sid>              owner (the pk of its customer or admin), epoch, expires_at (TTL)
+  ADMIN#<email key>          an admin user (not listed)
+Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` on (`owner`, `seq`):
+  SESSION#<sid>              owner (the pk of its customer or admin), epoch, seq, expires_at (TTL)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
+
+The listing index is write-sharded: a customer's shard comes from its uuid, a claim's from its
+email key, so creates spread over LIST_SHARDS partitions of each kind instead of all landing on
+one. A page reads every shard of its kind (see DynamoStore.list_customers).
 """
 
 from __future__ import annotations
 
-from customer_api.core.records import PrincipalKind
+import zlib
+
+from customer_api.core.records import Customer, PrincipalKind
 
 CUSTOMER_PREFIX = "CUSTOMER#"
 ADMIN_PREFIX = "ADMIN#"
@@ -22,6 +29,14 @@ SESSION_PREFIX = "SESSION#"
 FAILURES_PREFIX = "FAILURES#"
 COUNTER = "COUNTER#customer_id"
 OWNER_INDEX = "by_owner"
+RECENT_SESSIONS_INDEX = "recent_by_owner"
+LISTING_INDEX = "listing"
+# Partitions of each listing. A partition takes about 1,000 writes a second: 8 of them carry
+# 8,000 creates a second, far past a shop's sign-ups, while a page costs 8 small queries. Changing
+# it needs only the backfill command to run again (a cursor holds no shard).
+LIST_SHARDS = 8
+CREATED_PREFIX = "CREATED#"
+EMAILS_PREFIX = "EMAILS#"
 
 _PRINCIPAL_PREFIX = {PrincipalKind.CUSTOMER: CUSTOMER_PREFIX, PrincipalKind.ADMIN: ADMIN_PREFIX}
 
@@ -59,3 +74,32 @@ def sid_of(session_key: str) -> str:
 
 def login_failures(kind: PrincipalKind, email_key: str) -> str:
     return f"{FAILURES_PREFIX}{kind}#{email_key}"
+
+
+def created_shards() -> list[str]:
+    return [f"{CREATED_PREFIX}{shard}" for shard in range(LIST_SHARDS)]
+
+
+def email_shards() -> list[str]:
+    return [f"{EMAILS_PREFIX}{shard}" for shard in range(LIST_SHARDS)]
+
+
+def created_listing(customer: Customer) -> tuple[str, str]:
+    return created_listing_of(customer.uuid, customer.created_at, customer.customer_id)
+
+
+def created_listing_of(customer_uuid: str, created_at: str, customer_id: int) -> tuple[str, str]:
+    """The (list_pk, list_sk) of a customer: a shard from its random uuid; creation time, then
+    the id (12 digits, so that the string order is the number order) to make the key unique."""
+    shard = int(customer_uuid[:8], 16) % LIST_SHARDS
+    return f"{CREATED_PREFIX}{shard}", created_sort_key(created_at, customer_id)
+
+
+def created_sort_key(created_at: str, customer_id: int) -> str:
+    return f"{created_at}#{customer_id:012d}"
+
+
+def email_listing(email_key: str) -> tuple[str, str]:
+    """The (list_pk, list_sk) of an email claim: a shard from the email key, then the key."""
+    shard = zlib.crc32(email_key.encode()) % LIST_SHARDS
+    return f"{EMAILS_PREFIX}{shard}", email_key

@@ -9,8 +9,9 @@ import threading
 from typing import Any
 
 from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
 from customer_api.core.settings import settings
+from customer_api.store import keys
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
 
 
@@ -46,6 +47,27 @@ class MemoryStore:
     def get_customer(self, customer_uuid: str) -> Customer | None:
         with self._lock:
             return self.customers.get(customer_uuid)
+
+    def customer_by_email(self, email_key: str) -> Customer | None:
+        with self._lock:
+            owner = self.claims.get(email_key)
+            return self.customers.get(owner) if owner else None
+
+    def list_customers(self, query: CustomerQuery, limit: int, after: str | None) -> tuple[list[Customer], str | None]:
+        # The positions are the DynamoDB store's: the creation sort key, or the email key.
+        by_email = query.email_prefix is not None
+
+        def position(customer: Customer) -> str:
+            return customer.email_key if by_email else keys.created_listing(customer)[1]
+
+        with self._lock:
+            listed = sorted(self.customers.values(), key=position, reverse=not by_email)
+        if after is not None:
+            listed = [c for c in listed if (position(c) > after if by_email else position(c) < after)]
+        matching = [dataclasses.replace(c, password_hash="") for c in listed if query.matches(c)]
+        if len(matching) <= limit:
+            return matching, None
+        return matching[:limit], position(matching[limit - 1])
 
     def _require_as_read(self, current: Customer) -> None:
         stored = self.customers.get(current.uuid)
@@ -147,13 +169,24 @@ class MemoryStore:
 
     # --- sessions
 
-    def session_with_principal(
+    def session_with_account(
         self, sid: str, kind: PrincipalKind, principal: str
-    ) -> tuple[Session | None, Principal | None]:
+    ) -> tuple[Session | None, Customer | AdminUser | None]:
         with self._lock:
-            owner = self._principal(kind, principal)
-            state = Principal(owner.status, owner.session_epoch, owner.session_seq) if owner else None
-            return self.sessions.get(sid), state
+            return self.sessions.get(sid), self._principal(kind, principal)
+
+    def recent_sessions(self, kind: PrincipalKind, principal: str, limit: int) -> list[Session]:
+        with self._lock:
+            owned = [s for s in self.sessions.values() if (s.kind, s.principal) == (kind, principal)]
+        return sorted(owned, key=lambda session: session.seq, reverse=True)[: min(limit, 100)]
+
+    def spend_refresh(self, session: Session) -> bool:
+        with self._lock:
+            stored = self.sessions.get(session.sid)
+            if stored is None or stored.refresh_gen != session.refresh_gen:
+                return False
+            self.sessions[session.sid] = dataclasses.replace(stored, refresh_gen=stored.refresh_gen + 1)
+            return True
 
     def get_sessions(self, sids: list[str]) -> dict[str, Session]:
         with self._lock:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from customer_api.core.records import AdminUser, Customer, LoginFailures, Principal, PrincipalKind, Session
+from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
 
 # At most this many changes in one all-or-nothing write (DynamoDB's transaction limit).
 MAX_ITEMS_PER_CHANGE = 100
@@ -29,6 +29,17 @@ class Store(Protocol):
         ...
 
     def get_customer(self, customer_uuid: str) -> Customer | None: ...
+
+    def customer_by_email(self, email_key: str) -> Customer | None:
+        """The customer owning an email (through its claim), if any."""
+        ...
+
+    def list_customers(self, query: CustomerQuery, limit: int, after: str | None) -> tuple[list[Customer], str | None]:
+        """A page of customers matching `query`: newest first, or in email order when the query
+        has an email prefix; at most `limit`, maybe fewer (a page's reads are bounded whatever
+        the filters discard). `after` is the position a previous page ended at; the position
+        this page ends at comes back, None at the end. Listed customers carry no password hash."""
+        ...
 
     def save_customer(self, current: Customer, changed: Customer) -> Customer:
         """Replace `current` (as read) by `changed` with the version bumped, moving the email claim
@@ -80,13 +91,23 @@ class Store(Protocol):
         ...
 
     # --- sessions
-    def session_with_principal(
+    def session_with_account(
         self, sid: str, kind: PrincipalKind, principal: str
-    ) -> tuple[Session | None, Principal | None]:
-        """A session and the current state of the principal it claims to belong to, in one read."""
+    ) -> tuple[Session | None, Customer | AdminUser | None]:
+        """A session and the customer or admin it claims to belong to, in one read."""
         ...
 
     def get_sessions(self, sids: list[str]) -> dict[str, Session]: ...
+
+    def recent_sessions(self, kind: PrincipalKind, principal: str, limit: int) -> list[Session]:
+        """The principal's latest `limit` sessions that still exist (100 at most), newest login
+        first."""
+        ...
+
+    def spend_refresh(self, session: Session) -> bool:
+        """Count one more refresh token of the session spent, if none was since `session` was
+        read (its `refresh_gen`) and it still exists. Whether it was counted."""
+        ...
 
     def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:
         """Delete these sessions and end every session of these principals (by bumping their
