@@ -29,6 +29,20 @@ UNITS = {  # endpoint label -> (read units, write units)
     "POST /api/user/tokens": (2 + 2, 2),
     "POST /api/user/sessions": (2 + 2, 2),
     "DELETE /api/user/sessions/{sid}": (2, 2),
+    "GET /api/customers/{id}": (2 + 1, 0),
+    # A listing query is eventually consistent: half a unit per 4 KB read. A listed customer is
+    # ~300 bytes (21 of them: 1 RRU per shard, 101: 4), an email claim ~150 (21: half a unit).
+    "GET /api/customers (a page of 20)": (2 + 8 * 1, 0),
+    "GET /api/customers?limit=100&status=0 (worst page)": (2 + 8 * 4, 0),
+    "GET /api/customers?email_prefix= (a page of 20)": (2 + 4 + 20, 0),
+    "GET /api/customers/me": (2, 0),
+    "PATCH /api/customers/me (name)": (2 + 1, 1),
+    # Two counting updates (the refused one costs a unit too), the put, two sessions swept and
+    # the new session's transaction (session, customer, attempt count).
+    "POST /api/customers/me/password": (2 + 1 + 1, 2 + 1 + 2 * 2 + 2 * 3),
+    "GET /api/customers/me/sessions": (2 + 1 + 3, 0),
+    "POST /api/customer/tokens": (2 + 1 + 2, 2),  # as POST /api/customers/sessions
+    "POST /api/customer/token/refresh": (2, 0),
 }
 
 

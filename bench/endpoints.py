@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.floors import Action, Floor
-from bench.world import ADMIN_EMAIL, PASSWORD, World
+from bench.world import ADMIN_EMAIL, EMAIL_PREFIX, PASSWORD, World
+from customer_api.store import keys
 from local import runtime
 
 
@@ -20,6 +21,7 @@ class Request:
     path: str
     body: dict[str, Any] | None = None
     token: str | None = None
+    query: str = ""  # the query string, without "?"
 
     def event(self) -> tuple[str, dict[str, Any]]:
         """The function serving it and its API Gateway event."""
@@ -31,7 +33,13 @@ class Request:
             headers["authorization"] = f"Bearer {self.token}"
         body = json.dumps(self.body) if self.body is not None else None
         event = runtime.http_api_event(
-            self.method, self.path, route=found.route, path_parameters=found.path_parameters, headers=headers, body=body
+            self.method,
+            self.path,
+            route=found.route,
+            path_parameters=found.path_parameters,
+            headers=headers,
+            query=self.query,
+            body=body,
         )
         return found.function.name, event
 
@@ -77,6 +85,50 @@ def _admin_logout(world: World) -> Request:
     return Request("DELETE", f"/api/user/sessions/{sid}", token=token)
 
 
+def _read_customer(world: World) -> Request:
+    return Request("GET", f"/api/customers/{world.customer.uuid}", token=world.admin_token)
+
+
+def _list_page(world: World) -> Request:
+    return Request("GET", "/api/customers", token=world.admin_token)
+
+
+def _list_page_filtered_out(world: World) -> Request:
+    # Every customer of the world is enabled: the biggest page's reads, nothing to answer.
+    return Request("GET", "/api/customers", token=world.admin_token, query="limit=100&status=0")
+
+
+def _list_by_email_prefix(world: World) -> Request:
+    return Request("GET", "/api/customers", token=world.admin_token, query=f"email_prefix={EMAIL_PREFIX}")
+
+
+def _read_own_account(world: World) -> Request:
+    return Request("GET", "/api/customers/me", token=world.own_token)
+
+
+def _rename_own_account(world: World) -> Request:
+    return Request("PATCH", "/api/customers/me", {"full_name": f"Jo {uuid.uuid4().hex[:6]}"}, world.own_token)
+
+
+def _change_own_password(world: World) -> Request:
+    # The same password again: the customer's password stays PASSWORD for the next run.
+    body = {"current_password": PASSWORD, "new_password": PASSWORD}
+    return Request("POST", "/api/customers/me/password", body, world.customer_session(world.password_changer)[0])
+
+
+def _list_own_sessions(world: World) -> Request:
+    return Request("GET", "/api/customers/me/sessions", token=world.own_token)
+
+
+def _customer_tokens(world: World) -> Request:
+    return Request("POST", "/api/customer/tokens", {"email": world.customer.email, "password": PASSWORD})
+
+
+def _refresh_customer_token(world: World) -> Request:
+    body = {"refreshToken": world.customer_refresh_token(world.customer)}
+    return Request("POST", "/api/customer/token/refresh", body)
+
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     label: str
@@ -85,6 +137,7 @@ class Endpoint:
     bcrypt: bool
     minimum: int  # DynamoDB round trips the data model allows at least
     why: str
+    full_shop: bool = False  # measured with the world's SHOP_SIZE more customers (World.full_shop)
 
     def check(self, reply: dict[str, Any]) -> None:
         """Every measured request must succeed: a failing one would measure something else."""
@@ -173,6 +226,97 @@ ENDPOINTS = [
         2,
         "auth (session + admin, one BatchGetItem: the caller's own session is read there); the conditional delete",
     ),
+    Endpoint(
+        "GET /api/customers/{id}",
+        _read_customer,
+        Floor.read_customer,
+        False,
+        2,
+        "auth; the customer (one GetItem)",
+    ),
+    Endpoint(
+        "GET /api/customers (a page of 20)",
+        _list_page,
+        Floor.list_page,
+        False,
+        1 + keys.LIST_SHARDS,
+        f"auth; one Query per shard ({keys.LIST_SHARDS}): the listing index is write-sharded, so a page "
+        "merges every shard, each read for at most limit + 1 items",
+        full_shop=True,
+    ),
+    Endpoint(
+        "GET /api/customers?limit=100&status=0 (worst page)",
+        _list_page_filtered_out,
+        Floor.list_page_filtered_out,
+        False,
+        1 + keys.LIST_SHARDS,
+        f"as a page: still {keys.LIST_SHARDS} Query calls whatever the filters (applied to what the index "
+        f"holds), reading at most {keys.LIST_SHARDS} x 101 items; here all read, none answered",
+        full_shop=True,
+    ),
+    Endpoint(
+        "GET /api/customers?email_prefix= (a page of 20)",
+        _list_by_email_prefix,
+        Floor.list_by_email_prefix,
+        False,
+        2 + keys.LIST_SHARDS,
+        f"auth; one Query per shard of the email claims ({keys.LIST_SHARDS}, in address order); the "
+        "customers the page's claims name (one BatchGetItem: a claim holds the uuid alone)",
+        full_shop=True,
+    ),
+    Endpoint(
+        "GET /api/customers/me",
+        _read_own_account,
+        Floor.read_own_account,
+        False,
+        1,
+        "auth alone: it reads the customer with the session (one BatchGetItem), and that is the answer",
+    ),
+    Endpoint(
+        "PATCH /api/customers/me (name)",
+        _rename_own_account,
+        Floor.rename_own_account,
+        False,
+        2,
+        "auth (reads the customer too); one UpdateItem conditional on the version and epoch auth read "
+        "(the GetItem re-reads the customer to catch a logout everywhere meanwhile)",
+    ),
+    Endpoint(
+        "POST /api/customers/me/password",
+        _change_own_password,
+        Floor.change_own_password,
+        True,
+        5,
+        "auth (the customer, and the attempt count could be read along); the check counted (one "
+        "UpdateItem); the put conditional on what auth read; the by_owner query; one transaction "
+        "deleting what it found and opening the new session",
+    ),
+    Endpoint(
+        "GET /api/customers/me/sessions",
+        _list_own_sessions,
+        Floor.list_own_sessions,
+        False,
+        3,
+        "auth; the recent_by_owner query (keys only: it names the latest logins); their items read "
+        "consistently (one BatchGetItem: an index is eventually consistent, it would list a session just ended)",
+    ),
+    Endpoint(
+        "POST /api/customer/tokens",
+        _customer_tokens,
+        Floor.customer_login,
+        True,
+        4,
+        "as POST /api/customers/sessions",
+    ),
+    Endpoint(
+        "POST /api/customer/token/refresh",
+        _refresh_customer_token,
+        Floor.refresh_customer_token,
+        False,
+        1,
+        "the refresh token's session + customer (one BatchGetItem); rotation off, the default (on: +1 "
+        "conditional UpdateItem spending it)",
+    ),
 ]
 
 # The request each function answers first when cold.
@@ -185,4 +329,12 @@ COLD_REQUEST = {
     "CreateAdminTokenFunction": _admin_tokens,
     "CreateAdminSessionFunction": _admin_login,
     "DeleteAdminSessionFunction": _admin_logout,
+    "GetCustomerFunction": _read_customer,
+    "ListCustomersFunction": _list_page,
+    "GetOwnAccountFunction": _read_own_account,
+    "UpdateOwnAccountFunction": _rename_own_account,
+    "ChangeOwnPasswordFunction": _change_own_password,
+    "ListOwnSessionsFunction": _list_own_sessions,
+    "CreateCustomerTokenFunction": _customer_tokens,
+    "RefreshCustomerTokenFunction": _refresh_customer_token,
 }

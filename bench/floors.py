@@ -4,6 +4,8 @@ with a boto3 client, on items keyed and shaped as the layer keys and shapes them
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
 import uuid
 from collections.abc import Callable
@@ -13,11 +15,13 @@ import bcrypt
 import boto3
 
 from bench.stats import median
-from bench.world import PASSWORD, World
+from bench.world import DEVICES, EMAIL_PREFIX, PASSWORD, World
 from customer_api.core.records import PrincipalKind, Session
 from customer_api.core.settings import settings
+from customer_api.domain.listing import DEFAULT_LIMIT, MAX_LIMIT
 from customer_api.store import codecs, keys
-from customer_api.store.codecs import key, n, s
+from customer_api.store.codecs import Item, key, n, s
+from customer_api.store.listing import LAST_CHAR
 
 Action = Callable[[], None]  # the timed part of a floor
 
@@ -48,6 +52,13 @@ class Floor:
         self.customers, self.sessions = settings().customers_table, settings().sessions_table
         self.customer = world.new_customer()  # the floor's own: the world's moves on with the handlers
         self.admin_sid = world.admin_session()[1]
+        # Its own as the world has them: one reading and renaming itself, logged in on DEVICES
+        # devices; one changing its password.
+        self.own_account = world.new_customer()
+        self.own_sid = world.customer_session(self.own_account)[1]
+        for _ in range(DEVICES - 1):
+            world.customer_session(self.own_account)
+        self.password_changer = world.new_customer()
 
     # --- the calls the requests are made of
 
@@ -57,9 +68,14 @@ class Floor:
         }
         self.client.batch_get_item(RequestItems=request)
 
+    def _authenticate(self, kind: PrincipalKind, principal: str, sid: str) -> None:
+        self._consistent({self.sessions: [keys.session(sid)], self.customers: [keys.principal(kind, principal)]})
+
     def _authenticate_admin(self) -> None:
-        admin = keys.admin(self.world.admin.email_key)
-        self._consistent({self.sessions: [keys.session(self.admin_sid)], self.customers: [admin]})
+        self._authenticate(PrincipalKind.ADMIN, self.world.admin.email_key, self.admin_sid)
+
+    def _authenticate_own_account(self) -> None:
+        self._authenticate(PrincipalKind.CUSTOMER, self.own_account.uuid, self.own_sid)
 
     def _hash(self) -> None:
         bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(self.rounds))
@@ -82,9 +98,42 @@ class Floor:
             ReturnValues="ALL_NEW",
         )
 
-    def _open_session(self, kind: PrincipalKind, principal: str) -> None:
+    def _count_in_running_window(self, failures: str) -> None:
+        # A logged-in customer's check is counted without reading the window first: the update
+        # that opens a window, refused while the login's window runs, then the one counting into it.
+        now = int(time.time())
+        target = {
+            "TableName": self.sessions,
+            "Key": key(failures),
+            "ExpressionAttributeNames": {"#count": "count"},
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self.client.update_item(
+                **target,
+                UpdateExpression="SET #count = :one, window_ends = :ends, expires_at = :ends",
+                ConditionExpression="attribute_not_exists(pk) OR window_ends <= :now",
+                ExpressionAttributeValues={":one": n(1), ":now": n(now), ":ends": n(now + 900)},
+            )
+        self.client.update_item(
+            **target,
+            UpdateExpression="ADD #count :one",
+            ConditionExpression="window_ends > :now AND #count < :max",
+            ExpressionAttributeValues={":one": n(1), ":now": n(now), ":max": n(settings().login_max_failures)},
+        )
+
+    def _open_session(self, kind: PrincipalKind, principal: str, email_key: str) -> None:
         session = Session(str(uuid.uuid4()), kind, principal, 0, int(time.time()) + _FLOOR_SESSION_SECONDS)
         owner = key(keys.principal(kind, principal))
+        # A login forgets the email's counted attempts in the same transaction.
+        zeroed = {
+            "TableName": self.sessions,
+            "Key": key(keys.login_failures(kind, email_key)),
+            "UpdateExpression": "SET #count = :zero",
+            "ExpressionAttributeNames": {"#count": "count"},
+            "ExpressionAttributeValues": {":zero": n(0)},
+        }
         self.client.transact_write_items(
             TransactItems=[
                 {"Put": {"TableName": self.sessions, "Item": codecs.session_item(session), **_ONLY_IF_NEW}},
@@ -97,17 +146,43 @@ class Floor:
                         **_ONLY_IF_EXISTS,
                     }
                 },
+                {"Update": zeroed},
             ]
         )
 
     def _sweep(self, kind: PrincipalKind, principal: str) -> None:
-        self.client.query(
+        # One page of the account's session items, deleted in one transaction when there are any.
+        found = self.client.query(
             TableName=self.sessions,
             IndexName=keys.OWNER_INDEX,
             KeyConditionExpression="#owner = :owner",
             ExpressionAttributeNames={"#owner": "owner"},
             ExpressionAttributeValues={":owner": s(keys.principal(kind, principal))},
-        )
+            Limit=settings().sweep_limit,
+        )["Items"]
+        if found:
+            deletes = [{"Delete": {"TableName": self.sessions, "Key": key(item["pk"]["S"])}} for item in found]
+            self.client.transact_write_items(TransactItems=deletes)
+
+    def _query_shards(self, shards: list[str], lower: str, upper: str, *, descending: bool, limit: int) -> list[Item]:
+        """One query of the listing index per shard, as the store makes them: the items of all."""
+        items: list[Item] = []
+        for shard in shards:
+            response = self.client.query(
+                TableName=self.customers,
+                IndexName=keys.LISTING_INDEX,
+                KeyConditionExpression="list_pk = :shard AND list_sk BETWEEN :lower AND :upper",
+                ExpressionAttributeValues={":shard": s(shard), ":lower": s(lower), ":upper": s(upper)},
+                ScanIndexForward=not descending,
+                Limit=limit,
+            )
+            items += response["Items"]
+        return items
+
+    def _listing_page(self, limit: int) -> None:
+        self._authenticate_admin()
+        # One more than a page from each shard, newest first, whatever the filters.
+        self._query_shards(keys.created_shards(), " ", "~", descending=True, limit=limit + 1)
 
     def _update(self) -> None:
         self._authenticate_admin()
@@ -122,7 +197,7 @@ class Floor:
         }
 
         def run() -> None:
-            self._consistent({self.sessions: [keys.session(sid)], self.customers: [keys.principal(kind, principal)]})
+            self._authenticate(kind, principal, sid)
             self.client.transact_write_items(
                 TransactItems=[{"Delete": {"TableName": self.sessions, "Key": key(keys.session(sid)), **owned}}]
             )
@@ -191,7 +266,7 @@ class Floor:
             self._get(keys.customer(self.customer.uuid))
             self._take_attempt(failures)
             self._check()
-            self._open_session(PrincipalKind.CUSTOMER, self.customer.uuid)
+            self._open_session(PrincipalKind.CUSTOMER, self.customer.uuid, email_key)
 
         return run
 
@@ -207,10 +282,89 @@ class Floor:
             self._consistent({self.customers: [keys.admin(email_key)], self.sessions: [failures]})
             self._take_attempt(failures)
             self._check()
-            self._open_session(PrincipalKind.ADMIN, email_key)
+            self._open_session(PrincipalKind.ADMIN, email_key, email_key)
 
         return run
 
     def admin_logout(self) -> Action:
         sid = self.world.admin_session()[1]
         return self._logout(PrincipalKind.ADMIN, self.world.admin.email_key, sid)
+
+    def read_customer(self) -> Action:
+        def run() -> None:
+            self._authenticate_admin()
+            self._get(keys.customer(self.customer.uuid))
+
+        return run
+
+    def list_page(self) -> Action:
+        return functools.partial(self._listing_page, DEFAULT_LIMIT)
+
+    def list_page_filtered_out(self) -> Action:
+        return functools.partial(self._listing_page, MAX_LIMIT)
+
+    def list_by_email_prefix(self) -> Action:
+        def run() -> None:
+            self._authenticate_admin()
+            claims = self._query_shards(
+                keys.email_shards(), EMAIL_PREFIX, EMAIL_PREFIX + LAST_CHAR, descending=False, limit=DEFAULT_LIMIT + 1
+            )
+            # The page's claims, in address order, name the customers to read (claims hold the uuid alone).
+            page = sorted(claims, key=lambda claim: str(claim["list_sk"]["S"]))[:DEFAULT_LIMIT]
+            self._consistent({self.customers: [keys.customer(claim["customer_uuid"]["S"]) for claim in page]})
+
+        return run
+
+    def read_own_account(self) -> Action:
+        return self._authenticate_own_account
+
+    def rename_own_account(self) -> Action:
+        account = self.own_account
+
+        def run() -> None:
+            self._authenticate_own_account()
+            self._get(keys.customer(account.uuid))
+            self.client.put_item(TableName=self.customers, Item=codecs.customer_item(account), **_ONLY_IF_EXISTS)
+
+        return run
+
+    def change_own_password(self) -> Action:
+        changer = self.password_changer
+        sid = self.world.customer_session(changer)[1]  # the caller's: with the previous run's new one, two to sweep
+        failures = keys.login_failures(PrincipalKind.CUSTOMER, changer.email_key)
+        self._take_attempt(failures)  # the window the caller's login opened
+
+        def run() -> None:
+            self._authenticate(PrincipalKind.CUSTOMER, changer.uuid, sid)
+            self._count_in_running_window(failures)
+            self._check()
+            self._hash()
+            self._get(keys.customer(changer.uuid))
+            self.client.put_item(TableName=self.customers, Item=codecs.customer_item(changer), **_ONLY_IF_EXISTS)
+            self._sweep(PrincipalKind.CUSTOMER, changer.uuid)
+            self._open_session(PrincipalKind.CUSTOMER, changer.uuid, changer.email_key)
+
+        return run
+
+    def list_own_sessions(self) -> Action:
+        owner = keys.customer(self.own_account.uuid)
+
+        def run() -> None:
+            self._authenticate_own_account()
+            latest = self.client.query(
+                TableName=self.sessions,
+                IndexName=keys.RECENT_SESSIONS_INDEX,
+                KeyConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": s(owner)},
+                ScanIndexForward=False,
+                Limit=settings().max_sessions,
+            )["Items"]
+            self._consistent({self.sessions: [item["pk"]["S"] for item in latest]})
+
+        return run
+
+    def refresh_customer_token(self) -> Action:
+        # Rotation off (the default): the refresh token's session and customer, read as auth reads them.
+        sid = self.world.customer_session(self.customer)[1]
+        return functools.partial(self._authenticate, PrincipalKind.CUSTOMER, self.customer.uuid, sid)

@@ -9,10 +9,11 @@ import platform
 import sys
 from pathlib import Path
 
-from bench import cold, costs, round_trips, warm
+from bench import cold, costs, round_trips, warm, world
 from bench.cold import Cold
 from bench.warm import Warm
 from customer_api.core.settings import settings
+from customer_api.store import keys
 from local import template
 
 
@@ -49,6 +50,9 @@ def write(results: Results) -> None:
         cost="\n".join(costs.table(results.warm, results.bcrypt_ms)),
         latency=costs.DYNAMODB_LATENCY_MS,
         full_vcpu=costs.FULL_VCPU_MB,
+        shards=keys.LIST_SHARDS,
+        shop_size=world.SHOP_SIZE,
+        per_shard=world.SHOP_SIZE // keys.LIST_SHARDS,
     )
     (template.ROOT / "BENCHMARKS.md").write_text(report)
     print("wrote BENCHMARKS.md", file=sys.stderr)
@@ -71,8 +75,9 @@ milliseconds.
 
 Each function's `app` module imported in a fresh process (`python -I`, function code first on
 the path, then the layer, as Lambda does), then answering one realistic request (the create or
-login with valid credentials or a valid admin token, a logout of the caller's own session):
-median of {cold_runs}. The floor, measured in the same run and interleaved with the functions:
+login with valid credentials or a valid admin token, a logout of the caller's own session, a
+read, a first listing page (without the listing rows' extra customers), a refresh): median of
+{cold_runs}. The floor, measured in the same run and interleaved with the functions:
 a fresh process that only imports boto3 and creates the DynamoDB client. Interpreter start is
 excluded from both. Peak RSS (the highest of the runs) is the process's `VmHWM` after the request: `getrusage`'s
 `ru_maxrss` would report this bench's own peak, which a child inherits across fork and exec.
@@ -112,7 +117,7 @@ directly with a boto3 client, plus the same bcrypt work. Handler and floor runs 
 
 {warm}
 
-bcrypt dominates the logins, the create and the password change, so their ratios sit near 1.
+bcrypt dominates the logins, the create and the password changes, so their ratios sit near 1.
 For the others the handler adds a few milliseconds over its floor: routing and pydantic
 validation, the JWT check, the JSON answer, a log line and the metrics flush. moto answers
 slower than DynamoDB does (a few ms per call here against ~5 ms from Lambda in the region), so
@@ -137,19 +142,34 @@ Where the count is above the minimum:
   `UpdateItem` returning the new item would save one read for the fields that need neither.
 - A **first failed login** of an email makes two `UpdateItem`s (the count fails its "window
   running" condition, then a second update opens a window); later failures make one.
+- **PATCH /api/customers/me (name)** reads again the customer that authentication has just read,
+  so that a password change or a logout everywhere in between is not written over; a write
+  conditioned on the epoch and version authentication read would save that read.
+- **POST /api/customers/me/password**: the check is counted without reading the window first
+  (two `UpdateItem`s while the login's window runs), the customer is read again as for
+  PATCH /api/customers/me, and the sweep and the new session are two transactions, not one.
+- **The listing pages** are at their minimum, and it is {shards} `Query` calls: the listing index
+  is write-sharded, so every page reads each shard once whatever the filters and the limit. A
+  filter that discards most customers reads up to {shards} x (limit + 1) items to answer few
+  (the worst page above), but never makes more calls. The three listing rows are measured with
+  {shop_size} more customers in the table (about {per_shard} a shard: more than the worst page reads
+  from one), added for them alone: moto copies a whole table for every transaction on it, which
+  would slow every other row. moto also scans the whole table for every index query, so their
+  absolute times say more about moto than about DynamoDB; the floor pays the same.
 
 ## Memory sizes and cost per million requests
 
 On Lambda, CPU is proportional to memory up to one full vCPU at {full_vcpu} MB. bcrypt is
 single-threaded CPU work, so below {full_vcpu} MB its GB-seconds cost the same at any size
 (half the memory, twice the time) while the caller waits longer; above it nothing is gained.
-Hence **{full_vcpu} MB for every function that runs bcrypt** (create, update, both logins and
-the admin tokens): a cost-{rounds} check takes ~{bcrypt_ms:.0f} ms at one vCPU (assuming
-Graviton is about as fast as this machine) instead of ~3.5x that at 512 MB, for the same
-price. The functions without bcrypt wait on DynamoDB for most of a request, where memory is
-paid for idle; **1024 MB** for them halves the CPU-bound cold start of 512 MB (imports are CPU
-work too) for a few cents per million warm requests. Memory itself is no constraint: a cold function
-peaks near the figure in the cold-start table, far below any of these sizes.
+Hence **{full_vcpu} MB for every function that runs bcrypt** (create, update, the logins, both
+token logins, and the customer's own update and password change): a cost-{rounds} check takes
+~{bcrypt_ms:.0f} ms at one vCPU (assuming Graviton is about as fast as this machine) instead of
+~3.5x that at 512 MB, for the same price. The functions without bcrypt wait on DynamoDB for
+most of a request, where memory is paid for idle; **1024 MB** for them halves the CPU-bound
+cold start of 512 MB (imports are CPU work too) for a few cents per million warm requests.
+Memory itself is no constraint: a cold function peaks near the figure in the cold-start table,
+far below any of these sizes.
 
 Estimate per request: CPU time (bcrypt, plus the handler's overhead over its floor measured
 above) scaled by {full_vcpu}/memory when below one vCPU, plus {latency:.0f} ms per DynamoDB call.

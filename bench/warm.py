@@ -3,6 +3,7 @@ alternating with its floor."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -60,7 +61,8 @@ def measure_all(world: World) -> dict[str, Warm]:
     measured = {}
     for endpoint in ENDPOINTS:
         print(f"warm {endpoint.label}", file=sys.stderr)
-        measured[endpoint.label] = measure(world, endpoint, floor)
+        with world.full_shop() if endpoint.full_shop else contextlib.nullcontext():
+            measured[endpoint.label] = measure(world, endpoint, floor)
     return measured
 
 

@@ -1,6 +1,7 @@
 """The world the benchmark runs in: AWS as a moto server in this process, reached over HTTP through
 `AWS_ENDPOINT_URL`, with the template's tables, secrets and configuration (bcrypt cost included);
-and in it an admin, customers and sessions, made straight through the layer (fast)."""
+and in it an admin, customers and sessions, made straight through the layer (fast), and for the
+listings a shop of many more customers, written in batches."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import bcrypt
 import boto3
@@ -22,10 +24,19 @@ from customer_api.core.records import AdminUser, Customer, PrincipalKind, Sessio
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from customer_api.domain.admins import create_admin
+from customer_api.store import codecs, keys
+from customer_api.store.codecs import key, n
 from local import template
 
 ADMIN_EMAIL = "admin@shop.example.com"
 PASSWORD = "bench-password-1"  # every customer's and the admin's
+# Customers added for the listings (World.full_shop): enough that each of the LIST_SHARDS shards
+# holds more than the worst page reads from it (limit + 1 = 101 items), 150 on average.
+SHOP_SIZE = 1200
+# An admin's search: about one in 16 of the shop's emails (customer-<hex>@...), more than a page.
+EMAIL_PREFIX = "customer-a"
+DEVICES = 3  # the sessions of the customer whose own sessions are listed
+_BATCH_WRITE_ITEMS = 25  # BatchWriteItem's most
 
 
 def _free_port() -> int:
@@ -77,10 +88,47 @@ class World:
     password_hash: str  # PASSWORD's, at the template's cost
     admin_token: str = dataclasses.field(init=False)
     customer: Customer = dataclasses.field(init=False)  # the one the updates and logins are about
+    # The one the /me reads and renames are about, logged in on DEVICES devices; its token is
+    # reused (the sessions listed stay DEVICES), and nothing ends its sessions.
+    own_account: Customer = dataclasses.field(init=False)
+    own_token: str = dataclasses.field(init=False)
+    # The one changing its own password: every change ends its sessions, so it has its own.
+    password_changer: Customer = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.admin_token = self.admin_session()[0]
         self.customer = self.new_customer()
+        self.own_account = self.new_customer()
+        self.own_token = self.customer_session(self.own_account)[0]
+        for _ in range(DEVICES - 1):  # its other devices
+            self.customer_session(self.own_account)
+        self.password_changer = self.new_customer()
+
+    @contextlib.contextmanager
+    def full_shop(self) -> Iterator[None]:
+        """SHOP_SIZE more customers with their claims while the block runs. Only the listings
+        are measured with them: moto copies a whole table for every transaction on it, which
+        would slow every other endpoint (and its floor) by tens of milliseconds."""
+        client = boto3.client("dynamodb")
+        table = settings().customers_table
+        counted = client.update_item(
+            TableName=table,
+            Key=key(keys.COUNTER),
+            UpdateExpression="ADD last_id :count",
+            ExpressionAttributeValues={":count": n(SHOP_SIZE)},
+            ReturnValues="UPDATED_NEW",
+        )
+        last_id = int(counted["Attributes"]["last_id"]["N"])
+        customers = [self.fresh_customer(customer_id) for customer_id in range(last_id - SHOP_SIZE + 1, last_id + 1)]
+        items = [codecs.customer_item(customer) for customer in customers]
+        items += [codecs.claim_item(customer) for customer in customers]
+        # Shaped by the layer's codecs, written in batches: one create at a time through the
+        # layer would take half a minute.
+        _write_all(client, table, [{"PutRequest": {"Item": item}} for item in items])
+        try:
+            yield
+        finally:
+            _write_all(client, table, [{"DeleteRequest": {"Key": key(item["pk"]["S"])}} for item in items])
 
     def fresh_customer(self, customer_id: int = 0) -> Customer:
         """A customer not stored yet, with a unique uuid and email and PASSWORD."""
@@ -110,12 +158,28 @@ class World:
         claims = {"customer": customer.token_claims(), "sid": session.sid}
         return tokens.issue(tokens.CUSTOMER, claims, lifetime), session.sid
 
+    def customer_refresh_token(self, customer: Customer) -> str:
+        """A refresh token of a new session of the customer, as the token login answers it (the
+        edge module that issues them is not imported here: it reads the environment on import)."""
+        customer = store.active().get_customer(customer.uuid) or customer
+        lifetime = settings().customer_token_seconds
+        session = _open(PrincipalKind.CUSTOMER, customer.uuid, customer.session_epoch, lifetime)
+        claims = {"customer": {"uuid": customer.uuid}, "sid": session.sid, "gen": session.refresh_gen}
+        return tokens.issue(tokens.CUSTOMER_REFRESH, claims, lifetime)
+
     def admin_session(self) -> tuple[str, str]:
         """The admin's (token, sid) of a new session."""
         lifetime = settings().admin_session_seconds
         session = _open(PrincipalKind.ADMIN, self.admin.email_key, self.admin.session_epoch, lifetime)
         claims = {"user": self.admin.token_claims(), "sid": session.sid}
         return tokens.issue(tokens.ADMIN, claims, lifetime), session.sid
+
+
+def _write_all(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    for start in range(0, len(requests), _BATCH_WRITE_ITEMS):
+        batch = requests[start : start + _BATCH_WRITE_ITEMS]
+        if client.batch_write_item(RequestItems={table: batch}).get("UnprocessedItems"):
+            raise SystemExit("moto left a batch of the shop's customers unwritten")
 
 
 def _open(kind: PrincipalKind, principal: str, epoch: int, lifetime: int) -> Session:
