@@ -57,6 +57,7 @@ TAGS = [
     {"name": docs.ADMIN_CUSTOMERS[0], "description": "Create, read, find, update and delete customers (admin token)"},
     {"name": docs.OWN_ACCOUNT[0], "description": "The logged-in customer's own profile, password and sessions"},
     {"name": docs.SESSIONS_AND_TOKENS[0], "description": "Customer login and logout, as EverShop 1.x and 2.x do them"},
+    {"name": docs.CUSTOMER_GROUPS[0], "description": "Customer groups: list, create, rename, delete (admin token)"},
     {"name": docs.ADMIN_USERS[0], "description": "Admin login and logout"},
 ]
 

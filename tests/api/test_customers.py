@@ -71,9 +71,9 @@ def test_create_accepts_every_documented_status(api: Api, admin_token: str, stat
 
 
 def test_create_ignores_unknown_fields(api: Api, admin_token: str) -> None:
-    reply = api.post("/api/customers", create_body(group_id=7, favourite="tea"), token=admin_token)
+    reply = api.post("/api/customers", create_body(customer_id=7, favourite="tea"), token=admin_token)
     assert reply.status == 200
-    assert reply.data["group_id"] == 1
+    assert reply.data["customer_id"] == 1
     assert "favourite" not in reply.data
 
 

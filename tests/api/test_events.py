@@ -13,6 +13,7 @@ from local import runtime, template
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_CUSTOMER_UUID = "e1b20098a66c11edb46b60d819134f39"
 SAMPLE_SID = "09d34c21-4af3-4db8-a38b-335ebf6d45fa"
+SAMPLE_ADDRESS_UUID = "da3adce210bc4b1bad98f96fbdb9bed6"
 
 
 def run(function: str, replacements: dict[str, str]) -> dict[str, Any]:
@@ -49,6 +50,24 @@ def test_every_function_answers_its_sample_event(aws: None) -> None:
     pair = run("create_customer_token", {})
     refreshed = run("refresh_customer_token", {"REPLACE_WITH_CUSTOMER_REFRESH_TOKEN": pair["refreshToken"]})
     assert refreshed["refreshToken"] == pair["refreshToken"]
+    mine = run("add_own_address", own)
+    assert mine["is_default"] is True
+    address = {SAMPLE_ADDRESS_UUID: mine["uuid"]}
+    assert run("update_own_address", own | address)["address_2"] == "Apt 4"
+    assert [listed["uuid"] for listed in run("list_own_addresses", own)["items"]] == [mine["uuid"]]
+    second = run("add_customer_address", admin | ids)
+    assert [listed["uuid"] for listed in run("list_customer_addresses", admin | ids)["items"]] == [
+        second["uuid"],
+        mine["uuid"],
+    ]
+    assert run("update_customer_address", admin | ids | address)["telephone"] == "+1 555 0199"
+    assert run("delete_customer_address", admin | ids | address)["uuid"] == mine["uuid"]
+    assert run("delete_own_address", own | {SAMPLE_ADDRESS_UUID: second["uuid"]})["uuid"] == second["uuid"]
+    group = run("create_group", admin)
+    assert group["group_id"] == 2
+    assert run("update_group", admin)["group_name"] == "Trade"
+    assert [listed["group_name"] for listed in run("list_groups", admin)["items"]] == ["Default", "Trade"]
+    assert run("delete_group", admin)["group_id"] == 2
     renewed = run("change_own_password", own)
     run("delete_sessions", {"REPLACE_WITH_CUSTOMER_TOKEN": renewed["token"], SAMPLE_SID: renewed["sid"]})
     assert run("delete_customer", admin | ids)["uuid"] == customer["uuid"]

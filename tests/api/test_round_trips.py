@@ -272,3 +272,66 @@ def test_a_refresh_with_rotation_adds_one_conditional_update(
         assert api.post("/api/customer/token/refresh", {"refreshToken": pair["refreshToken"]}).status == 200
     settings.cache_clear()
     assert calls == ["BatchGetItem", "UpdateItem"]
+
+
+# --- address books and groups
+
+ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postcode": "90000",
+}
+
+
+def test_an_address_change_reads_the_book_and_writes_it_back_with_the_customers_check(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
+    token = log_in(customer)["token"]
+    with dynamodb_calls() as calls:
+        added = api.post("/api/customers/me/addresses", ADDRESS, token=token)
+    assert added.status == 200
+    assert calls == [CUSTOMER_AUTH, "GetItem", "TransactWriteItems"]
+    path = f"/api/customers/me/addresses/{added.data['uuid']}"
+    for method, body in (("PATCH", {"city": "Shelbyville"}), ("DELETE", None)):
+        with dynamodb_calls() as calls:
+            assert api.call(method, path, body, token=token).status == 200
+        assert calls == [CUSTOMER_AUTH, "GetItem", "TransactWriteItems"]
+
+
+def test_listing_addresses_is_one_read_or_two_when_there_is_no_book(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    base = f"/api/customers/{customer.uuid}/addresses"
+    with dynamodb_calls() as calls:
+        assert api.get(base, token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "GetItem"]  # no book: is there a customer?
+    api.post(base, ADDRESS, token=admin_token)
+    with dynamodb_calls() as calls:
+        assert api.get(base, token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "GetItem"]
+
+
+def test_group_routes(api: Api, admin_token: str) -> None:
+    with dynamodb_calls() as calls:
+        group = api.post("/api/customer-groups", {"group_name": "Wholesale"}, token=admin_token).data["group_id"]
+    assert calls == [ADMIN_AUTH, "UpdateItem", "PutItem"]  # the id counter, the group
+    with dynamodb_calls() as calls:
+        assert api.patch(f"/api/customer-groups/{group}", {"group_name": "Trade"}, token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem"]
+    with dynamodb_calls() as calls:
+        assert api.get("/api/customer-groups", token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "Query"]
+    with dynamodb_calls() as calls:
+        assert api.delete(f"/api/customer-groups/{group}", token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "GetItem", "DeleteItem"]
+
+
+def test_a_customer_joins_its_group_in_the_creates_transaction(api: Api, admin_token: str) -> None:
+    group = api.post("/api/customer-groups", {"group_name": "Wholesale"}, token=admin_token).data["group_id"]
+    body = {"email": unique_email(), "password": "secret-123", "full_name": "Jane", "group_id": group}
+    with dynamodb_calls() as calls:
+        assert api.post("/api/customers", body, token=admin_token).status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem", "TransactWriteItems"]

@@ -8,7 +8,7 @@ import dataclasses
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 
-from customer_api.core.records import Customer, CustomerQuery
+from customer_api.core.records import Customer, CustomerGroup, CustomerQuery
 from customer_api.store.protocol import Store
 from tests.contract.test_store_contract import stored_customer
 
@@ -69,6 +69,7 @@ def test_paging_while_customers_are_created_serves_each_earlier_customer_exactly
 
 def test_filters_list_exactly_the_matching_customers_in_order(any_store: Store) -> None:
     made = customers_created(any_store, 30)
+    any_store.insert_group(CustomerGroup(2, "0" * 32, "Wholesale", "2026-11-01 00:00:00", "2026-11-01 00:00:00"))
     for number, customer in enumerate(made):
         if number % 3 == 0:
             any_store.save_customer(customer, dataclasses.replace(customer, status=0, group_id=2))

@@ -9,6 +9,7 @@ own; each call is attributed to the function whose handler is running."""
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -53,17 +54,49 @@ def grants_of_call(service: str, operation: str, params: dict[str, Any]) -> set[
     raise AssertionError(f"no IAM mapping for dynamodb:{operation}: add it to this test")
 
 
+KeyedGrant = tuple[str, str, str]  # (IAM action, table, the partition key of the item touched)
+
+
+def _pk(request: dict[str, Any]) -> str:
+    # Our tables' partition key is `pk`; the idempotency table's is `id`.
+    item = request.get("Key") or request["Item"]
+    return str((item.get("pk") or item["id"])["S"])
+
+
+def keyed_grants_of_call(operation: str, params: dict[str, Any]) -> set[KeyedGrant]:
+    """The items (by partition key) each DynamoDB item action of a call touches: what
+    `dynamodb:LeadingKeys` conditions are checked against."""
+    if operation in {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}:
+        return {(f"dynamodb:{operation}", params["TableName"], _pk(params))}
+    if operation == "BatchGetItem":
+        return {
+            ("dynamodb:BatchGetItem", table, _pk({"Key": key}))
+            for table, request in params["RequestItems"].items()
+            for key in request["Keys"]
+        }
+    if operation == "TransactWriteItems":
+        keyed = set()
+        for item in params["TransactItems"]:
+            ((kind, request),) = item.items()
+            keyed.add((f"dynamodb:{_TRANSACT_ACTIONS[kind]}", request["TableName"], _pk(request)))
+        return keyed
+    return set()  # queries and secrets: no item keys to condition on
+
+
 class Recorder:
     """Every AWS call, by the function whose handler made it."""
 
     def __init__(self) -> None:
         self.used: dict[str, set[Grant]] = {}
+        self.keyed: dict[str, set[KeyedGrant]] = {}
         self.running: str | None = None
 
     def on_call(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if self.running is None:
             return  # the test's own setup, not a function
         self.used.setdefault(self.running, set()).update(grants_of_call(service, operation, params))
+        if service == "dynamodb":
+            self.keyed.setdefault(self.running, set()).update(keyed_grants_of_call(operation, params))
 
     @contextlib.contextmanager
     def running_function(self, name: str) -> Iterator[None]:
@@ -153,6 +186,46 @@ def play_self_service(api: Api, admin: str) -> None:
     assert api.patch("/api/customers/me", moving, token=own).status == 429
 
 
+ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postcode": "90000",
+}
+
+
+def play_addresses_and_groups(api: Api, admin: str) -> None:
+    """Groups (the Default one renamed, a customer joining, leaving, deleted in one) and both
+    address books, the customer's own and an admin's view of it."""
+    group = api.post("/api/customer-groups", {"group_name": "Wholesale"}, token=admin).data["group_id"]
+    assert api.patch(f"/api/customer-groups/{group}", {"group_name": "Trade"}, token=admin).status == 200
+    assert api.patch("/api/customer-groups/1", {"group_name": "Retail"}, token=admin).status == 200
+    assert api.get("/api/customer-groups", token=admin).status == 200
+    email, password = unique_email(), "secret-123"
+    body = {"email": email, "password": password, "full_name": "Grouped", "group_id": group}
+    customer_uuid = api.post("/api/customers", body, token=admin).data["uuid"]
+    assert api.delete(f"/api/customer-groups/{group}", token=admin).status == 409
+    assert api.patch(f"/api/customers/{customer_uuid}", {"group_id": 1}, token=admin).status == 200
+    assert api.patch(f"/api/customers/{customer_uuid}", {"group_id": group}, token=admin).status == 200
+
+    own = api.post("/api/customers/sessions", {"email": email, "password": password}).data["token"]
+    mine = api.post("/api/customers/me/addresses", ADDRESS, token=own).data["uuid"]
+    assert api.patch(f"/api/customers/me/addresses/{mine}", {"city": "Shelbyville"}, token=own).status == 200
+    assert api.get("/api/customers/me/addresses", token=own).status == 200
+    base = f"/api/customers/{customer_uuid}/addresses"
+    other = api.post(base, ADDRESS, token=admin).data["uuid"]
+    assert api.patch(f"{base}/{other}", {"is_default": True}, token=admin).status == 200
+    assert api.get(base, token=admin).status == 200
+    assert api.delete(f"{base}/{mine}", token=admin).status == 200
+    assert api.delete(f"/api/customers/me/addresses/{other}", token=own).status == 200
+    assert api.get(f"/api/customers/{uuid.uuid4().hex}/addresses", token=admin).status == 404  # no book, no customer
+    api.post("/api/customers/me/addresses", ADDRESS, token=own)
+    assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200  # with its book, out of its group
+    assert api.delete(f"/api/customer-groups/{group}", token=admin).status == 200
+
+
 def play_every_path(api: Api) -> None:
     """Every handler, through each of its paths that touches AWS differently."""
     admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
@@ -202,6 +275,7 @@ def play_every_path(api: Api) -> None:
     log_in_again()
     play_reads(api, admin, customer_uuid, email)
     play_self_service(api, admin)
+    play_addresses_and_groups(api, admin)
     rehash_on_login(api, email, "secret-456")
     assert api.delete(f"/api/user/sessions/{other_admin_session}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200
@@ -248,9 +322,51 @@ UNREACHABLE_FALLBACKS: dict[str, set[Grant]] = {
 
 
 @pytest.fixture
-def used(recorder: Recorder, api: Api, admin: None) -> dict[str, set[Grant]]:
+def played(recorder: Recorder, api: Api, admin: None) -> Recorder:
     play_every_path(api)
-    return recorder.used
+    return recorder
+
+
+@pytest.fixture
+def used(played: Recorder) -> dict[str, set[Grant]]:
+    return played.used
+
+
+def leading_key_patterns(function: str, action: str, table: str) -> list[str] | None:
+    """The `dynamodb:LeadingKeys` patterns under which the function's policy allows `action` on
+    `table`; None when a statement allows it on every item."""
+    patterns: list[str] = []
+    for policy in template.template()["Resources"][function]["Properties"].get("Policies", []):
+        for statement in policy["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if action not in actions or table not in map(_resource_name, resources):
+                continue
+            condition = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+            if "dynamodb:LeadingKeys" not in condition:
+                return None
+            patterns += condition["dynamodb:LeadingKeys"]
+    return patterns
+
+
+def test_every_item_a_function_touches_is_within_its_leading_keys_conditions(played: Recorder) -> None:
+    """The conditions narrowing writes to some items (a login writes customers, never admins)
+    let through every item the scenario writes: a condition too narrow would fail on AWS alone."""
+    refused = sorted(
+        (function, action, table, pk)
+        for function, keyed in played.keyed.items()
+        for action, table, pk in keyed
+        if (patterns := leading_key_patterns(function, action, table)) is not None
+        and not any(fnmatch.fnmatchcase(pk, pattern) for pattern in patterns)
+    )
+    assert refused == []
+
+
+def test_the_leading_keys_check_refuses_an_item_outside_the_patterns() -> None:
+    """A check of the check: a login function may update customers' items, not an admin's."""
+    patterns = leading_key_patterns("CreateSessionFunction", "dynamodb:UpdateItem", "CustomersTable")
+    assert patterns == ["CUSTOMER#*"]
+    assert not any(fnmatch.fnmatchcase("ADMIN#boss@shop.example.com", pattern) for pattern in patterns)
 
 
 def test_the_scenario_runs_every_function(used: dict[str, set[Grant]]) -> None:

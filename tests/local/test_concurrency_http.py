@@ -201,3 +201,64 @@ def test_paging_250_customers_while_20_more_are_created_serves_each_exactly_once
     assert len(listed) == len(set(listed))  # nothing served twice
     assert earlier <= set(listed)  # every earlier customer served
     assert len(later) == 20
+
+
+ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postcode": "90000",
+}
+
+
+def test_8_addresses_made_the_default_at_once_leave_exactly_one_default(client: Client, tables_hold: None) -> None:
+    customer = client.new_customer()
+    base = f"/api/customers/{customer['uuid']}/addresses"
+    made = [client.admin("POST", base, ADDRESS)[1]["data"]["uuid"] for _ in range(8)]
+
+    replies = all_at_once([lambda a=a: client.admin("PATCH", f"{base}/{a}", {"is_default": True}) for a in made])
+
+    # Each change is applied whole, one after another (a writer that keeps losing the race to
+    # the book gets a 503 after WRITE_ATTEMPTS, and changed nothing).
+    assert set(statuses(replies)) <= {200, 503}
+    _, listed = client.admin("GET", base)
+    defaults = [item["uuid"] for item in listed["data"]["items"] if item["is_default"]]
+    assert len(defaults) == 1
+    assert defaults[0] in {made[n] for n, (status, _) in enumerate(replies) if status == 200}
+    assert len(listed["data"]["items"]) == 8
+
+
+def test_the_21st_address_is_refused_when_4_are_added_at_once_to_17(client: Client, tables_hold: None) -> None:
+    customer = client.new_customer()
+    base = f"/api/customers/{customer['uuid']}/addresses"
+    for _ in range(17):
+        client.admin("POST", base, ADDRESS)
+
+    replies = all_at_once([lambda: client.admin("POST", base, ADDRESS)] * 4)
+
+    assert statuses(replies) == {200: 3, 400: 1}
+    _, listed = client.admin("GET", base)
+    assert len(listed["data"]["items"]) == 20
+
+
+def test_a_group_deleted_while_customers_join_it_leaves_nobody_in_a_missing_group(
+    client: Client, tables_hold: None
+) -> None:
+    _, group = client.admin("POST", "/api/customer-groups", {"group_name": "Racing"})
+    group_id = group["data"]["group_id"]
+    customers = [client.new_customer() for _ in range(6)]
+    joins = [
+        lambda c=c: client.admin("PATCH", f"/api/customers/{c['uuid']}", {"group_id": group_id}) for c in customers
+    ]
+
+    replies = all_at_once([*joins, lambda: client.admin("DELETE", f"/api/customer-groups/{group_id}")])
+
+    deleted = replies[-1][0] == 200
+    joined = [status for status, _ in replies[:-1]]
+    # Either the delete came first (every join then finds no group: 400) or a join did (409).
+    assert (deleted and set(joined) == {400}) or (replies[-1][0] == 409 and 200 in joined)
+    _, in_group = client.admin("GET", f"/api/customers?group_id={group_id}&limit=100")
+    joined_customers = {customers[n]["uuid"] for n, status in enumerate(joined) if status == 200}
+    assert {item["uuid"] for item in in_group["data"]["items"]} == joined_customers

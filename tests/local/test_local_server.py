@@ -292,7 +292,8 @@ def test_the_readme_has_both_walk_throughs() -> None:
 
 def test_the_readme_token_walk_through_works(running: server.RunningServer, tmp_path: Path) -> None:
     replies = run_walk_through(try_it_blocks()[0], running.url, tmp_path)
-    updated, by_email, by_prefix, by_id, own, renamed, own_sessions, refreshed, logged_out, deleted = replies
+    updated, by_email, by_prefix, by_id, own, renamed, own_sessions, refreshed, grouped, address, book = replies[:11]
+    logged_out, deleted = replies[11:]
 
     assert updated["data"]["full_name"] == "Jane Q. Doe"
     assert [item["uuid"] for item in by_email["data"]["items"]] == [by_id["data"]["uuid"]]
@@ -301,6 +302,9 @@ def test_the_readme_token_walk_through_works(running: server.RunningServer, tmp_
     assert renamed["data"]["full_name"] == "Jane Doe"
     assert [item["current"] for item in own_sessions["data"]["items"]] == [True]
     assert set(refreshed["data"]) == {"accessToken", "refreshToken"}
+    assert grouped["data"]["group_id"] == 2
+    assert address["data"]["is_default"] is True
+    assert book["data"]["items"] == [address["data"]]
     assert logged_out == {"data": {}}
     assert deleted["data"]["email"] == "jane@example.com"
 

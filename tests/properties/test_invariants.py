@@ -104,3 +104,26 @@ def test_a_customer_id_used_twice_is_found(new_customer: Any, dynamodb: Any) -> 
 def test_a_counter_behind_the_largest_customer_id_is_found(api: Api, customer: CustomerAccount, dynamodb: Any) -> None:
     put(dynamodb, settings().customers_table, {"pk": {"S": keys.COUNTER}, "last_id": {"N": "0"}})
     assert violations(read_tables(dynamodb)) == [f"counter 0 is behind customer_id {customer.view['customer_id']}"]
+
+
+def test_a_book_with_two_defaults_or_without_its_customer_is_found(customer: CustomerAccount, dynamodb: Any) -> None:
+    address = {"M": {"uuid": {"S": "a" * 32}, "is_default": {"BOOL": True}}}
+    mine = {"pk": {"S": keys.address_book(customer.uuid)}, "addresses": {"L": [address, address]}}
+    orphan = {"pk": {"S": keys.address_book("0" * 32)}, "addresses": {"L": []}}
+    put(dynamodb, settings().customers_table, mine)
+    put(dynamodb, settings().customers_table, orphan)
+    assert sorted(violations(read_tables(dynamodb))) == [
+        f"address book {'0' * 32} has no customer",
+        f"address book {customer.uuid} has 2 defaults",
+    ]
+
+
+def test_a_customer_in_a_missing_group_and_a_miscounted_group_are_found(
+    customer: CustomerAccount, dynamodb: Any
+) -> None:
+    put(dynamodb, settings().customers_table, {**customer_item(dynamodb, customer), "group_id": {"N": "7"}})
+    put(dynamodb, settings().customers_table, {"pk": {"S": keys.group(8)}, "members": {"N": "2"}})
+    assert sorted(violations(read_tables(dynamodb))) == [
+        "1 customers are in group 7, which does not exist",
+        "group 8 counts 2 customers, has 0",
+    ]

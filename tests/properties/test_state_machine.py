@@ -53,6 +53,19 @@ class ModelCustomer:
     password: str
     status: int = 1
     deleted: bool = False
+    group_id: int = 1
+    addresses: list[str] = dataclasses.field(default_factory=list)  # uuids, oldest first
+    default_address: str | None = None
+
+
+ADDRESS = {
+    "full_name": "Jo",
+    "telephone": "+1 555 0100",
+    "address_1": "1 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postcode": "90000",
+}
 
 
 @dataclasses.dataclass
@@ -72,6 +85,7 @@ class CustomerService(RuleBasedStateMachine):
         self.customers: dict[str, ModelCustomer] = {}  # by uuid, deleted ones kept
         self.tokens: list[ModelToken] = []
         self.failures: dict[str, int] = {}  # failed logins by email key
+        self.groups: set[int] = set()  # groups created and not deleted (besides Default)
 
     # --- the model's questions ----------------------------------------------------------
 
@@ -286,6 +300,84 @@ class CustomerService(RuleBasedStateMachine):
         token = self.tokens[index % len(self.tokens)]
         reply = self.api.delete(f"/api/customers/sessions/{UNKNOWN_SID}", token=token.token)
         assert reply.status == (404 if token.live else 401), reply.body
+
+    @rule(index=st.integers(0, 9), make_default=st.booleans())
+    def add_address(self, index: int, make_default: bool) -> None:
+        customer_uuid = self._pick(index)
+        body = {**ADDRESS, "is_default": make_default}
+        reply = self._admin("POST", f"/api/customers/{customer_uuid}/addresses", body)
+        customer = self.customers.get(customer_uuid)
+        if customer is None or customer.deleted:
+            assert reply.status == 404, reply.body
+            return
+        if len(customer.addresses) >= 20:
+            assert reply.status == 400, reply.body
+            return
+        assert reply.status == 200, reply.body
+        customer.addresses.append(reply.data["uuid"])
+        if make_default or customer.default_address is None:
+            customer.default_address = reply.data["uuid"]
+        assert reply.data["is_default"] == (customer.default_address == reply.data["uuid"])
+
+    @rule(index=st.integers(0, 9), which=st.integers(0, 3))
+    def delete_an_address(self, index: int, which: int) -> None:
+        customer = self.customers.get(self._pick(index))
+        if customer is None or customer.deleted or not customer.addresses:
+            return
+        customer_uuid = next(u for u, c in self.customers.items() if c is customer)
+        doomed = customer.addresses[which % len(customer.addresses)]
+        reply = self._admin("DELETE", f"/api/customers/{customer_uuid}/addresses/{doomed}")
+        assert reply.status == 200, reply.body
+        customer.addresses.remove(doomed)
+        if customer.default_address == doomed:
+            customer.default_address = customer.addresses[0] if customer.addresses else None
+
+    @rule(index=st.integers(0, 9))
+    def list_addresses(self, index: int) -> None:
+        customer_uuid = self._pick(index)
+        reply = self._admin("GET", f"/api/customers/{customer_uuid}/addresses")
+        customer = self.customers.get(customer_uuid)
+        if customer is None or customer.deleted:
+            assert reply.status == 404, reply.body
+            return
+        listed = [(item["uuid"], item["is_default"]) for item in reply.data["items"]]
+        expected = [(customer.default_address, True)] if customer.default_address else []
+        expected += [(a, False) for a in customer.addresses if a != customer.default_address]
+        assert sorted(listed) == sorted(expected)
+        assert listed[:1] == expected[:1]  # the default first
+
+    @rule()
+    def create_group(self) -> None:
+        reply = self._admin("POST", "/api/customer-groups", {"group_name": "Group"})
+        assert reply.status == 200, reply.body
+        self.groups.add(reply.data["group_id"])
+
+    @rule(index=st.integers(0, 9), group_id=st.integers(1, 4))
+    def move_to_group(self, index: int, group_id: int) -> None:
+        customer_uuid = self._pick(index)
+        reply = self._admin("PATCH", f"/api/customers/{customer_uuid}", {"group_id": group_id})
+        customer = self.customers.get(customer_uuid)
+        if customer is None or customer.deleted:
+            assert reply.status == 404, reply.body
+        elif group_id != 1 and group_id not in self.groups:
+            assert reply.status == 400, reply.body
+        else:
+            assert reply.status == 200, reply.body
+            customer.group_id = group_id
+
+    @rule(group_id=st.integers(1, 4))
+    def delete_group(self, group_id: int) -> None:
+        reply = self._admin("DELETE", f"/api/customer-groups/{group_id}")
+        in_use = any(not c.deleted and c.group_id == group_id for c in self.customers.values())
+        if group_id == 1:
+            assert reply.status == 400, reply.body
+        elif group_id not in self.groups:
+            assert reply.status == 404, reply.body
+        elif in_use:
+            assert reply.status == 409, reply.body
+        else:
+            assert reply.status == 200, reply.body
+            self.groups.discard(group_id)
 
     # --- after every step -------------------------------------------------------------------
 

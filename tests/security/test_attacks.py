@@ -28,6 +28,12 @@ READS_NO_BODY = {
     ("DELETE", "/api/customers/sessions/{ids}"): 200,
     ("POST", "/api/customers/sessions/{ids}"): 200,
     ("DELETE", "/api/user/sessions/{sid}"): 404,  # an unknown sid
+    ("GET", "/api/customers/me/addresses"): 200,
+    ("GET", "/api/customers/{id}/addresses"): 200,
+    ("GET", "/api/customer-groups"): 200,
+    ("DELETE", "/api/customers/me/addresses/{address_id}"): 404,  # "{address_id}" is no address id
+    ("DELETE", "/api/customers/{id}/addresses/{address_id}"): 404,
+    ("DELETE", "/api/customer-groups/{group_id}"): 404,  # "{group_id}" is no group id
 }
 JSON_TYPES = ["APPLICATION/JSON", "Application/Json; charset=utf-8", "application/merge-patch+json"]
 HOSTILE_BODIES = {

@@ -6,6 +6,9 @@
   disabled customer is still live (a session is live while unexpired and at its owner's
   current session_epoch);
 - every customer and every email claim is in the listing index where its fields place it;
+- every address book belongs to an existing customer, holds at most 20 addresses, and exactly
+  one default when it holds any;
+- every customer is in group 1 or an existing group, and each group counts its customers;
 - customer_id is unique, and the counter is at least the largest customer_id handed out.
 """
 
@@ -22,6 +25,8 @@ import boto3
 from customer_api.core.records import PrincipalKind, email_key
 from customer_api.core.settings import settings
 from customer_api.store import keys
+
+MAX_ADDRESSES = 20
 
 
 @functools.cache
@@ -89,6 +94,34 @@ def _listing_violations(customers: dict[str, dict[str, Any]], claims: dict[str, 
     return found
 
 
+def _address_violations(customers: dict[str, dict[str, Any]], books: dict[str, dict[str, Any]]) -> list[str]:
+    found = []
+    for customer_uuid, book in books.items():
+        addresses = book["addresses"]["L"]
+        defaults = sum(address["M"]["is_default"]["BOOL"] for address in addresses)
+        if customer_uuid not in customers:
+            found.append(f"address book {customer_uuid} has no customer")
+        if len(addresses) > MAX_ADDRESSES:
+            found.append(f"address book {customer_uuid} holds {len(addresses)} addresses")
+        if addresses and defaults != 1:
+            found.append(f"address book {customer_uuid} has {defaults} defaults")
+    return found
+
+
+def _group_violations(customers: dict[str, dict[str, Any]], groups: dict[str, dict[str, Any]]) -> list[str]:
+    members = Counter(item["group_id"]["N"] for item in customers.values())
+    found = [
+        f"{count} customers are in group {group_id}, which does not exist"
+        for group_id, count in members.items()
+        if group_id != "1" and group_id not in groups
+    ]
+    for group_id, group in groups.items():
+        counted = int(group.get("members", {}).get("N", "0"))
+        if group_id != "1" and counted != members.get(group_id, 0):
+            found.append(f"group {group_id} counts {counted} customers, has {members.get(group_id, 0)}")
+    return found
+
+
 def _id_violations(customers: dict[str, dict[str, Any]], counter: dict[str, Any] | None) -> list[str]:
     ids = Counter(int(item["customer_id"]["N"]) for item in customers.values())
     found = [f"customer_id {customer_id} is used {times} times" for customer_id, times in ids.items() if times > 1]
@@ -126,6 +159,8 @@ def violations(tables: Tables | None = None, now: float | None = None) -> list[s
     return (
         _claim_violations(customers, claims)
         + _listing_violations(customers, claims)
+        + _address_violations(customers, _by_prefix(tables.customers_table, keys.ADDRESSES_PREFIX))
+        + _group_violations(customers, _by_prefix(tables.customers_table, keys.GROUP_PREFIX))
         + _session_violations(customers, tables.sessions_table, now)
         + _id_violations(customers, counter)
     )

@@ -10,6 +10,10 @@ def now() -> float:
     return time.time()
 
 
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def timestamp(at: float | None = None) -> str:
     """UTC as EverShop shows it: YYYY-MM-DD HH:MM:SS."""
     return datetime.fromtimestamp(now() if at is None else at, UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -48,8 +48,26 @@ class SessionNotFound(NotFound):
     message = "Invalid session id"
 
 
+class AddressNotFound(NotFound):
+    message = "Invalid address id"
+
+
+class GroupNotFound(NotFound):
+    message = "Invalid customer group id"
+
+
+class UnknownGroup(InvalidInput):
+    """A customer given a group that does not exist (or stopped existing meanwhile)."""
+
+    message = "Invalid customer group"
+
+
 class EmailTaken(DomainError):
     message = "Email is already used"
+
+
+class GroupInUse(DomainError):
+    message = "Customer group is in use"
 
 
 class RequestInProgress(DomainError):

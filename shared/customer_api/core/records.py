@@ -145,3 +145,44 @@ class LoginFailures:
 
     count: int = 0
     window_ends: int = 0
+
+
+DEFAULT_GROUP_ID = 1  # EverShop's group "Default": always there, never deleted
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CustomerGroup:
+    group_id: int
+    uuid: str
+    group_name: str
+    created_at: str
+    updated_at: str
+    members: int = 0  # customers in the group: a group in use cannot be deleted
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Address:
+    uuid: str
+    full_name: str
+    telephone: str
+    address_1: str
+    address_2: str | None
+    city: str
+    province: str | None
+    country: str
+    postcode: str
+    is_default: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AddressBook:
+    """A customer's addresses, kept and changed together: one default at most, a cap, all
+    gone with the customer. `version` 0: the customer has never had an address."""
+
+    addresses: tuple[Address, ...] = ()
+    version: int = 0
+
+    def find(self, address_uuid: str) -> Address | None:
+        return next((address for address in self.addresses if address.uuid == address_uuid), None)

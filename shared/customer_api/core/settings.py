@@ -64,7 +64,7 @@ class Settings(BaseModel):
     dynamodb_max_attempts: int = Field(5, alias="DYNAMODB_MAX_ATTEMPTS", ge=1)
     busy_attempts: int = Field(3, alias="BUSY_ATTEMPTS", ge=1)
     busy_backoff_seconds: float = Field(0.05, alias="BUSY_BACKOFF_SECONDS", ge=0)
-    write_attempts: int = Field(3, alias="WRITE_ATTEMPTS", ge=1)
+    write_attempts: int = Field(5, alias="WRITE_ATTEMPTS", ge=1)
 
     # Lambda's tracing mode, from the template's Tracing parameter: "Active" records traces.
     tracing_mode: str = Field("PassThrough", alias="TRACING")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import uuid
 from collections.abc import Callable
 
@@ -24,7 +25,7 @@ def create_customer(request: CustomerCreate) -> Customer:
         customer_id=db.next_customer_id(),
         uuid=uuid.uuid4().hex,
         status=request.status,
-        group_id=1,
+        group_id=request.group_id,
         email=request.email,
         full_name=request.full_name,
         password_hash=password_hash,
@@ -53,9 +54,13 @@ def _apply(customer: Customer, update: CustomerUpdate, password_hash: str | None
 
 
 def retrying_lost_races[T](change: Callable[[], T]) -> T:
-    """Run a read-then-conditional-write again when another write came between; StoreBusy when
+    """Run a read-then-conditional-write again when another write came between, after a short
+    random pause (writers that collided once should not collide again at once); StoreBusy when
     it keeps losing."""
-    for _ in range(settings().write_attempts):
+    config = settings()
+    for attempt in range(config.write_attempts):
+        if attempt:
+            clock.pause(random.uniform(0, config.busy_backoff_seconds * 2 ** (attempt - 1)))  # noqa: S311 - jitter
         try:
             return change()
         except ConcurrentChange:

@@ -84,6 +84,20 @@ FullName = Annotated[str, AfterValidator(_valid_full_name)]
 Status = Annotated[int, BeforeValidator(_valid_status, json_schema_input_type=Literal[0, 1, "0", "1"])]
 
 
+def _valid_group_id(value: Any) -> int:
+    # An integer or its digits, as EverShop's admin forms send it; not a bool, not 1.0.
+    if type(value) is str and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+        value = int(value)
+    if type(value) is int and 1 <= value < 2**31:
+        return value
+    raise PydanticCustomError("group_id", INVALID_GROUP)
+
+
+MAX_ID_DIGITS = 10
+INVALID_GROUP = "Invalid customer group"
+GroupId = Annotated[int, BeforeValidator(_valid_group_id, json_schema_input_type=int)]
+
+
 class CustomerCreate(BaseModel):
     """Body of POST /api/customers. Unknown fields are ignored, as EverShop does."""
 
@@ -93,9 +107,10 @@ class CustomerCreate(BaseModel):
     password: Password = Field(repr=False)  # repr: Powertools logs the body at DEBUG
     full_name: FullName
     status: Status = 1
+    group_id: GroupId = 1
 
 
-def _not_null(value: Any, info: ValidationInfo) -> Any:
+def not_null(value: Any, info: ValidationInfo) -> Any:
     # Absent means "unchanged"; an explicit null is a wrong type, as on create.
     if value is None:
         label = str(info.field_name).replace("_", " ").capitalize()
@@ -113,8 +128,11 @@ class CustomerUpdate(BaseModel):
     password: Password | None = Field(None, repr=False)
     full_name: FullName | None = None
     status: Status | None = None
+    group_id: GroupId | None = None
 
-    _given_fields_not_null = field_validator("email", "password", "full_name", "status", mode="before")(_not_null)
+    _given_fieldsnot_null = field_validator("email", "password", "full_name", "status", "group_id", mode="before")(
+        not_null
+    )
 
 
 # Fields of a customer that the customer cannot change through PATCH /api/customers/me.
@@ -134,7 +152,7 @@ class OwnAccountUpdate(BaseModel):
     full_name: FullName | None = None
     current_password: str | None = Field(None, repr=False)
 
-    _given_fields_not_null = field_validator("email", "full_name", mode="before")(_not_null)
+    _given_fieldsnot_null = field_validator("email", "full_name", mode="before")(not_null)
 
     @model_validator(mode="before")
     @classmethod

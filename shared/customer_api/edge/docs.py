@@ -18,14 +18,15 @@ CUSTOMER_ONLY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"customerCooki
 ADMIN_CUSTOMERS = ["Customers (admin)"]
 OWN_ACCOUNT = ["The customer's own account"]
 SESSIONS_AND_TOKENS = ["Sessions and tokens"]
+CUSTOMER_GROUPS = ["Customer groups (admin)"]
 ADMIN_USERS = ["Admin users"]
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, a missing or invalid field, or failed login",
     401: "Missing, invalid, expired or revoked credentials",
     403: "A change authenticated by a cookie sent from another site",
-    404: "No such customer or session",
-    409: "The email is already used by another customer",
+    404: "No such customer, session, address or group",
+    409: "The email is already used by another customer, or the group still has customers",
     413: "Request body too large",
     415: "A request body that is not JSON",
     422: "The Idempotency-Key was already used with another request body",

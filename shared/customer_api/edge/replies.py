@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from customer_api.core.clock import timestamp
-from customer_api.core.records import Customer, Session
+from customer_api.core.records import Address, Customer, CustomerGroup, Session
 
 
 class ErrorDetail(TypedDict):
@@ -104,6 +104,53 @@ class SessionListReply(TypedDict):
     data: SessionList
 
 
+class AddressView(TypedDict):
+    uuid: str
+    full_name: str
+    telephone: str
+    address_1: str
+    address_2: str | None
+    city: str
+    province: str | None  # ISO 3166-2 (US-CA)
+    country: str  # ISO 3166-1 alpha-2 (US)
+    postcode: str
+    is_default: bool
+    created_at: str
+    updated_at: str
+
+
+class AddressReply(TypedDict):
+    data: AddressView
+
+
+class AddressList(TypedDict):
+    items: list[AddressView]  # the default first
+
+
+class AddressListReply(TypedDict):
+    data: AddressList
+
+
+class GroupView(TypedDict):
+    group_id: int
+    uuid: str
+    group_name: str
+    created_at: str
+    updated_at: str
+
+
+class GroupReply(TypedDict):
+    data: GroupView
+
+
+class GroupList(TypedDict):
+    items: list[GroupView]
+
+
+class GroupListReply(TypedDict):
+    data: GroupList
+
+
 class Empty(TypedDict):
     pass
 
@@ -121,6 +168,10 @@ REPLIES: tuple[type, ...] = (
     SessionReply,
     SessionListReply,
     TokenPairReply,
+    AddressReply,
+    AddressListReply,
+    GroupReply,
+    GroupListReply,
     EmptyReply,
 )
 
@@ -157,4 +208,31 @@ def session_view(session: Session, current_sid: str) -> SessionView:
         ip=session.ip or None,
         user_agent=session.user_agent or None,
         current=session.sid == current_sid,
+    )
+
+
+def address_view(address: Address) -> AddressView:
+    return AddressView(
+        uuid=address.uuid,
+        full_name=address.full_name,
+        telephone=address.telephone,
+        address_1=address.address_1,
+        address_2=address.address_2,
+        city=address.city,
+        province=address.province,
+        country=address.country,
+        postcode=address.postcode,
+        is_default=address.is_default,
+        created_at=address.created_at,
+        updated_at=address.updated_at,
+    )
+
+
+def group_view(group: CustomerGroup) -> GroupView:
+    return GroupView(
+        group_id=group.group_id,
+        uuid=group.uuid,
+        group_name=group.group_name,
+        created_at=group.created_at,
+        updated_at=group.updated_at,
     )

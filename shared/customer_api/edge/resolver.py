@@ -26,6 +26,12 @@ _FIELD_LABELS = {
     "current_password": "Current password",
     "new_password": "New password",
     "refreshToken": "refreshToken",
+    "telephone": "Telephone",
+    "address_1": "Address 1",
+    "city": "City",
+    "country": "Country",
+    "postcode": "Postcode",
+    "group_name": "Group name",
 }
 
 
@@ -43,7 +49,7 @@ _MESSAGES_BY_TYPE = {
     "string_type": "{label} must be a string",
 }
 # Our own validators (models.py) already speak EverShop's wording.
-_OWN_ERROR_TYPES = ("email", "status", "password", "full_name", "group_id")
+_OWN_ERROR_TYPES = ("email", "status", "password", "full_name", "group_id", "group_name", "address")
 
 
 def validation_message(errors: list[dict[str, Any]]) -> str:

@@ -10,6 +10,7 @@ from customer_api.core.errors import (
     CrossSiteRequest,
     DomainError,
     EmailTaken,
+    GroupInUse,
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
@@ -31,6 +32,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     NotFound: 404,
     EmailTaken: 409,
+    GroupInUse: 409,
     # The key is fine but still in use by its first request; retry shortly.
     RequestInProgress: 409,
     PayloadTooLarge: 413,

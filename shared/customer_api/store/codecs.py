@@ -5,7 +5,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session
+from customer_api.core.records import (
+    Address,
+    AddressBook,
+    AdminUser,
+    Customer,
+    CustomerGroup,
+    LoginFailures,
+    PrincipalKind,
+    Session,
+)
 from customer_api.store import keys
 
 Item = dict[str, Any]  # an item in DynamoDB's typed JSON
@@ -153,3 +162,70 @@ def account_from(item: Item | None) -> Customer | AdminUser | None:
     if item is None:
         return None
     return customer_from(item) if item["pk"]["S"].startswith(keys.CUSTOMER_PREFIX) else admin_from(item)
+
+
+def group_item(group: CustomerGroup) -> Item:
+    return {
+        **key(keys.group(group.group_id)),
+        **listing(*keys.group_listing(group.group_id)),
+        "group_id": n(group.group_id),
+        "uuid": s(group.uuid),
+        "group_name": s(group.group_name),
+        "created_at": s(group.created_at),
+        "updated_at": s(group.updated_at),
+        "members": n(group.members),
+    }
+
+
+def group_from(item: Item) -> CustomerGroup:
+    return CustomerGroup(
+        group_id=int(item["group_id"]["N"]),
+        uuid=item["uuid"]["S"],
+        group_name=item["group_name"]["S"],
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+        members=_count(item, "members"),
+    )
+
+
+_ADDRESS_TEXT = (
+    "uuid",
+    "full_name",
+    "telephone",
+    "address_1",
+    "city",
+    "country",
+    "postcode",
+    "created_at",
+    "updated_at",
+)
+_ADDRESS_OPTIONAL = ("address_2", "province")
+
+
+def _address_map(address: Address) -> Item:
+    fields = {name: s(getattr(address, name)) for name in _ADDRESS_TEXT}
+    optional = {name: s(value) for name in _ADDRESS_OPTIONAL if (value := getattr(address, name)) is not None}
+    return {"M": {**fields, **optional, "is_default": {"BOOL": address.is_default}}}
+
+
+def _address_from(value: Item) -> Address:
+    fields = value["M"]
+    given: dict[str, Any] = {name: fields[name]["S"] for name in _ADDRESS_TEXT}
+    given.update({name: fields[name]["S"] if name in fields else None for name in _ADDRESS_OPTIONAL})
+    return Address(**given, is_default=fields["is_default"]["BOOL"])
+
+
+def address_book_item(customer_uuid: str, book: AddressBook) -> Item:
+    return {
+        **key(keys.address_book(customer_uuid)),
+        "customer_uuid": s(customer_uuid),
+        "addresses": {"L": [_address_map(address) for address in book.addresses]},
+        "version": n(book.version),
+    }
+
+
+def address_book_from(item: Item | None) -> AddressBook:
+    if item is None:
+        return AddressBook()
+    addresses = tuple(_address_from(value) for value in item["addresses"]["L"])
+    return AddressBook(addresses=addresses, version=int(item["version"]["N"]))

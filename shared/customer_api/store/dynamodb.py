@@ -7,10 +7,28 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import Any, NoReturn
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
+from customer_api.core.errors import (
+    ConcurrentChange,
+    CustomerNotFound,
+    EmailTaken,
+    GroupInUse,
+    GroupNotFound,
+    TooManyLoginFailures,
+    UnknownGroup,
+)
+from customer_api.core.records import (
+    DEFAULT_GROUP_ID,
+    AddressBook,
+    AdminUser,
+    Customer,
+    CustomerGroup,
+    CustomerQuery,
+    LoginFailures,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
 from customer_api.store import codecs, keys, secrets
 from customer_api.store.client import (
@@ -119,6 +137,40 @@ def _claimants(claims: list[Item]) -> list[Customer]:
     return [codecs.listed_customer_from(found[pk]) for pk in pks if pk in found]
 
 
+def _membership_changes(left: int | None, joined: int | None) -> list[Item]:
+    """The transaction items that count a customer out of one group and into another. Group 1
+    (Default, never deleted) keeps no count: it would make one item take every create. Joining
+    needs the group to exist (a concurrent delete of it fails one of the two writes)."""
+    if left == joined:
+        return []
+    changes = []
+    for group_id, step in ((joined, 1), (left, -1)):
+        if group_id is not None and group_id != DEFAULT_GROUP_ID:
+            counted = {
+                "TableName": _customers(),
+                "Key": key(keys.group(group_id)),
+                "UpdateExpression": "ADD members :step",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {":step": n(step)},
+            }
+            changes.append({"Update": counted})
+    return changes
+
+
+def _raise_why_refused(codes: list[str], *, moves: int) -> NoReturn:
+    """Why a customer's save was cancelled: its new email taken, its new group gone, or a change
+    since it was read."""
+    joined_group = moves > 0 and failed_condition(codes, 1)
+    claimed = failed_condition(codes, 1 + moves)
+    if failed_condition(codes, 0):
+        raise ConcurrentChange()
+    if claimed:
+        raise EmailTaken()
+    if joined_group:
+        raise UnknownGroup()
+    raise ConcurrentChange()
+
+
 def _all_or_nothing(items: list[Item]) -> None:
     if len(items) > MAX_ITEMS_PER_CHANGE:
         raise ValueError("too many changes for one transaction")
@@ -144,16 +196,20 @@ class DynamoStore:
 
     @busy_as_store_busy
     def insert_customer(self, customer: Customer) -> None:
+        joins = _membership_changes(None, customer.group_id)
         codes = transact(
             [
                 {"Put": {"TableName": _customers(), "Item": codecs.customer_item(customer), **_ONLY_IF_NEW}},
                 {"Put": {"TableName": _customers(), "Item": codecs.claim_item(customer), **_ONLY_IF_NEW}},
+                *joins,
             ]
         )
         if codes is None:
             return
         if failed_condition(codes, 1):
             raise EmailTaken()
+        if joins and failed_condition(codes, 2):
+            raise UnknownGroup()
         raise ConcurrentChange()
 
     @busy_as_store_busy
@@ -208,26 +264,25 @@ class DynamoStore:
             "Item": codecs.customer_item(stored),
             **_only_if_version(current.version),
         }
-        if stored.email_key == current.email_key:
+        moves = _membership_changes(current.group_id, stored.group_id)
+        if stored.email_key == current.email_key and not moves:
             client = dynamodb()
             try:
                 client.put_item(**put_customer)
             except client.exceptions.ConditionalCheckFailedException as error:
                 raise ConcurrentChange() from error
             return stored
-        release_claim = {"TableName": _customers(), "Key": key(keys.email_claim(current.email_key))}
-        codes = transact(
-            [
-                {"Put": put_customer},
+        items: list[Item] = [{"Put": put_customer}, *moves]
+        if stored.email_key != current.email_key:
+            release_claim = {"TableName": _customers(), "Key": key(keys.email_claim(current.email_key))}
+            items += [
                 {"Put": {"TableName": _customers(), "Item": codecs.claim_item(stored), **_ONLY_IF_NEW}},
                 {"Delete": {**release_claim, **_only_if_claimed_by(current.uuid)}},
             ]
-        )
-        if codes is None:
-            return stored
-        if failed_condition(codes, 1) and not failed_condition(codes, 0):
-            raise EmailTaken()
-        raise ConcurrentChange()
+        codes = transact(items)
+        if codes is not None:
+            _raise_why_refused(codes, moves=len(moves))
+        return stored
 
     @busy_as_store_busy
     def delete_customer(self, current: Customer) -> None:
@@ -237,10 +292,118 @@ class DynamoStore:
             [
                 {"Delete": {**customer_key, **_only_if_version(current.version)}},
                 {"Delete": {**claim_key, **_only_if_claimed_by(current.uuid)}},
+                # Its addresses go with it, in the same step.
+                {"Delete": {"TableName": _customers(), "Key": key(keys.address_book(current.uuid))}},
+                *_membership_changes(current.group_id, None),
             ]
         )
         if codes is not None:
             raise ConcurrentChange()
+
+    # --- address books
+
+    @busy_as_store_busy
+    def get_address_book(self, customer_uuid: str) -> AddressBook:
+        return codecs.address_book_from(_get(_customers(), keys.address_book(customer_uuid)))
+
+    @busy_as_store_busy
+    def save_address_book(self, customer_uuid: str, current: AddressBook, changed: AddressBook) -> AddressBook:
+        stored = dataclasses.replace(changed, version=current.version + 1)
+        unchanged_since_read = _ONLY_IF_NEW if current.version == 0 else _only_if_version(current.version)
+        codes = transact(
+            [
+                # Only while the customer exists: no address outlives its customer.
+                {
+                    "ConditionCheck": {
+                        "TableName": _customers(),
+                        "Key": key(keys.customer(customer_uuid)),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": _customers(),
+                        "Item": codecs.address_book_item(customer_uuid, stored),
+                        **unchanged_since_read,
+                    }
+                },
+            ]
+        )
+        if codes is None:
+            return stored
+        if failed_condition(codes, 0):
+            raise CustomerNotFound()
+        raise ConcurrentChange()
+
+    # --- customer groups
+
+    @busy_as_store_busy
+    def next_group_id(self) -> int:
+        # Group 1 (Default) exists from the start: the first id handed out is 2.
+        response = dynamodb().update_item(
+            TableName=_customers(),
+            Key=key(keys.GROUP_COUNTER),
+            UpdateExpression="SET last_id = if_not_exists(last_id, :default) + :one",
+            ExpressionAttributeValues={":default": n(DEFAULT_GROUP_ID), ":one": n(1)},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["last_id"]["N"])
+
+    @busy_as_store_busy
+    def get_group(self, group_id: int) -> CustomerGroup | None:
+        item = _get(_customers(), keys.group(group_id))
+        return codecs.group_from(item) if item else None
+
+    @busy_as_store_busy
+    def list_groups(self) -> list[CustomerGroup]:
+        pages = (
+            dynamodb()
+            .get_paginator("query")
+            .paginate(
+                TableName=_customers(),
+                IndexName=keys.LISTING_INDEX,
+                KeyConditionExpression="list_pk = :groups",
+                ExpressionAttributeValues={":groups": s(keys.GROUPS_LISTING)},
+            )
+        )
+        return [codecs.group_from(item) for page in pages for item in page["Items"]]
+
+    @busy_as_store_busy
+    def insert_group(self, group: CustomerGroup) -> None:
+        client = dynamodb()
+        try:
+            client.put_item(TableName=_customers(), Item=codecs.group_item(group), **_ONLY_IF_NEW)
+        except client.exceptions.ConditionalCheckFailedException as error:
+            raise ConcurrentChange() from error
+
+    @busy_as_store_busy
+    def rename_group(self, group_id: int, group_name: str, updated_at: str) -> CustomerGroup | None:
+        # An update, not a put: customers joining or leaving meanwhile keep their count.
+        renamed = _update_unless_condition_fails(
+            TableName=_customers(),
+            Key=key(keys.group(group_id)),
+            UpdateExpression="SET group_name = :name, updated_at = :at",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":name": s(group_name), ":at": s(updated_at)},
+        )
+        return codecs.group_from(renamed) if renamed else None
+
+    @busy_as_store_busy
+    def delete_group(self, current: CustomerGroup) -> None:
+        client = dynamodb()
+        try:
+            client.delete_item(
+                TableName=_customers(),
+                Key=key(keys.group(current.group_id)),
+                ConditionExpression="attribute_exists(pk) AND members = :none",
+                ExpressionAttributeValues={":none": n(0)},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except client.exceptions.ConditionalCheckFailedException as refused:
+            found = refused.response.get("Item")
+            if found is None:
+                raise GroupNotFound() from refused
+            raise GroupInUse() from refused
 
     # --- admin users
 

@@ -7,6 +7,10 @@ Customers table, key `pk`, index `listing` on (`list_pk`, `list_sk`):
                              EMAILS#<shard>, sorted by email key (the email_prefix search)
   COUNTER#customer_id        the last customer_id handed out
   ADMIN#<email key>          an admin user (not listed)
+  ADDRESSES#<uuid>           a customer's address book: every address in one item, so that one
+                             default, the cap and the customer's deletion hold in one write
+  GROUP#<group_id>           a customer group, with the count of its customers
+  COUNTER#group_id           the last group_id handed out (1, Default, is never stored as handed out)
 Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` on (`owner`, `seq`):
   SESSION#<sid>              owner (the pk of its customer or admin), epoch, seq, expires_at (TTL)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
@@ -28,6 +32,9 @@ EMAIL_PREFIX = "EMAIL#"
 SESSION_PREFIX = "SESSION#"
 FAILURES_PREFIX = "FAILURES#"
 COUNTER = "COUNTER#customer_id"
+GROUP_COUNTER = "COUNTER#group_id"
+ADDRESSES_PREFIX = "ADDRESSES#"
+GROUP_PREFIX = "GROUP#"
 OWNER_INDEX = "by_owner"
 RECENT_SESSIONS_INDEX = "recent_by_owner"
 LISTING_INDEX = "listing"
@@ -36,6 +43,7 @@ LISTING_INDEX = "listing"
 # it needs only the backfill command to run again (a cursor holds no shard).
 LIST_SHARDS = 8
 CREATED_PREFIX = "CREATED#"
+GROUPS_LISTING = "GROUPS"  # every group in one listing partition: a shop has few, made rarely
 EMAILS_PREFIX = "EMAILS#"
 
 _PRINCIPAL_PREFIX = {PrincipalKind.CUSTOMER: CUSTOMER_PREFIX, PrincipalKind.ADMIN: ADMIN_PREFIX}
@@ -103,3 +111,15 @@ def email_listing(email_key: str) -> tuple[str, str]:
     """The (list_pk, list_sk) of an email claim: a shard from the email key, then the key."""
     shard = zlib.crc32(email_key.encode()) % LIST_SHARDS
     return f"{EMAILS_PREFIX}{shard}", email_key
+
+
+def address_book(customer_uuid: str) -> str:
+    return ADDRESSES_PREFIX + customer_uuid
+
+
+def group(group_id: int) -> str:
+    return f"{GROUP_PREFIX}{group_id}"
+
+
+def group_listing(group_id: int) -> tuple[str, str]:
+    return GROUPS_LISTING, f"{group_id:012d}"

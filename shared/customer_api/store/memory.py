@@ -8,8 +8,26 @@ import dataclasses
 import threading
 from typing import Any
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
+from customer_api.core.errors import (
+    ConcurrentChange,
+    CustomerNotFound,
+    EmailTaken,
+    GroupInUse,
+    GroupNotFound,
+    TooManyLoginFailures,
+    UnknownGroup,
+)
+from customer_api.core.records import (
+    DEFAULT_GROUP_ID,
+    AddressBook,
+    AdminUser,
+    Customer,
+    CustomerGroup,
+    CustomerQuery,
+    LoginFailures,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
 from customer_api.store import keys
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
@@ -27,6 +45,9 @@ class MemoryStore:
         self.sessions: dict[str, Session] = {}
         self.failures: dict[tuple[PrincipalKind, str], LoginFailures] = {}
         self.secrets: dict[str, dict[str, Any]] = dict(secrets or {})
+        self.address_books: dict[str, AddressBook] = {}  # by customer uuid
+        self.groups: dict[int, CustomerGroup] = {}
+        self._last_group_id = DEFAULT_GROUP_ID
 
     # --- customers
 
@@ -41,8 +62,20 @@ class MemoryStore:
                 raise EmailTaken()
             if customer.uuid in self.customers:
                 raise ConcurrentChange()
+            self._move_member(None, customer.group_id)
             self.customers[customer.uuid] = customer
             self.claims[customer.email_key] = customer.uuid
+
+    def _move_member(self, left: int | None, joined: int | None) -> None:
+        """Count a customer out of one group and into another (the Default group counts none)."""
+        if left == joined:
+            return
+        if joined is not None and joined != DEFAULT_GROUP_ID:
+            if joined not in self.groups:
+                raise UnknownGroup()
+            self.groups[joined] = dataclasses.replace(self.groups[joined], members=self.groups[joined].members + 1)
+        if left is not None and left != DEFAULT_GROUP_ID and left in self.groups:
+            self.groups[left] = dataclasses.replace(self.groups[left], members=self.groups[left].members - 1)
 
     def get_customer(self, customer_uuid: str) -> Customer | None:
         with self._lock:
@@ -83,6 +116,8 @@ class MemoryStore:
                     raise EmailTaken()
                 if self.claims.get(current.email_key) != current.uuid:
                     raise ConcurrentChange()
+            self._move_member(current.group_id, stored.group_id)
+            if stored.email_key != current.email_key:
                 del self.claims[current.email_key]
                 self.claims[stored.email_key] = stored.uuid
             self.customers[stored.uuid] = stored
@@ -95,6 +130,63 @@ class MemoryStore:
                 raise ConcurrentChange()
             del self.customers[current.uuid]
             del self.claims[current.email_key]
+            self.address_books.pop(current.uuid, None)
+            self._move_member(current.group_id, None)
+
+    # --- address books
+
+    def get_address_book(self, customer_uuid: str) -> AddressBook:
+        with self._lock:
+            return self.address_books.get(customer_uuid, AddressBook())
+
+    def save_address_book(self, customer_uuid: str, current: AddressBook, changed: AddressBook) -> AddressBook:
+        with self._lock:
+            if customer_uuid not in self.customers:
+                raise CustomerNotFound()
+            if self.address_books.get(customer_uuid, AddressBook()).version != current.version:
+                raise ConcurrentChange()
+            stored = dataclasses.replace(changed, version=current.version + 1)
+            self.address_books[customer_uuid] = stored
+            return stored
+
+    # --- customer groups
+
+    def next_group_id(self) -> int:
+        with self._lock:
+            self._last_group_id += 1
+            return self._last_group_id
+
+    def get_group(self, group_id: int) -> CustomerGroup | None:
+        with self._lock:
+            return self.groups.get(group_id)
+
+    def list_groups(self) -> list[CustomerGroup]:
+        with self._lock:
+            return [dataclasses.replace(group, members=0) for _, group in sorted(self.groups.items())]
+
+    def insert_group(self, group: CustomerGroup) -> None:
+        with self._lock:
+            if group.group_id in self.groups:
+                raise ConcurrentChange()
+            self.groups[group.group_id] = group
+
+    def rename_group(self, group_id: int, group_name: str, updated_at: str) -> CustomerGroup | None:
+        with self._lock:
+            stored = self.groups.get(group_id)
+            if stored is None:
+                return None
+            renamed = dataclasses.replace(stored, group_name=group_name, updated_at=updated_at)
+            self.groups[group_id] = renamed
+            return renamed
+
+    def delete_group(self, current: CustomerGroup) -> None:
+        with self._lock:
+            stored = self.groups.get(current.group_id)
+            if stored is None:
+                raise GroupNotFound()
+            if stored.members > 0:
+                raise GroupInUse()
+            del self.groups[current.group_id]
 
     # --- admin users
 

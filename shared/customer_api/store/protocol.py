@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
+from customer_api.core.records import (
+    AddressBook,
+    AdminUser,
+    Customer,
+    CustomerGroup,
+    CustomerQuery,
+    LoginFailures,
+    PrincipalKind,
+    Session,
+)
 
 # At most this many changes in one all-or-nothing write (DynamoDB's transaction limit).
 MAX_ITEMS_PER_CHANGE = 100
@@ -25,7 +34,8 @@ class Store(Protocol):
         ...
 
     def insert_customer(self, customer: Customer) -> None:
-        """Store a new customer with its email claimed. EmailTaken if the email is claimed."""
+        """Store a new customer with its email claimed, counted in its group. EmailTaken if the
+        email is claimed; UnknownGroup if the group does not exist."""
         ...
 
     def get_customer(self, customer_uuid: str) -> Customer | None: ...
@@ -43,12 +53,47 @@ class Store(Protocol):
 
     def save_customer(self, current: Customer, changed: Customer) -> Customer:
         """Replace `current` (as read) by `changed` with the version bumped, moving the email claim
-        if the email changed. ConcurrentChange if the customer changed since it was read;
-        EmailTaken if the new email belongs to another customer."""
+        if the email changed and the count of its group if the group changed. ConcurrentChange
+        if the customer changed since it was read; EmailTaken if the new email belongs to another
+        customer; UnknownGroup if the new group does not exist."""
         ...
 
     def delete_customer(self, current: Customer) -> None:
-        """Delete the customer (as read) and free its email. ConcurrentChange if it changed."""
+        """Delete the customer (as read) with its addresses, free its email and count it out of
+        its group, all at once. ConcurrentChange if it changed."""
+        ...
+
+    # --- address books
+    def get_address_book(self, customer_uuid: str) -> AddressBook:
+        """The customer's addresses (an empty book at version 0 when it never had one)."""
+        ...
+
+    def save_address_book(self, customer_uuid: str, current: AddressBook, changed: AddressBook) -> AddressBook:
+        """Replace the book as read by `changed`, version bumped, while the customer exists.
+        ConcurrentChange if it changed since read; CustomerNotFound if the customer is gone."""
+        ...
+
+    # --- customer groups (group 1, Default, is stored only once renamed, and counts no members)
+    def next_group_id(self) -> int:
+        """A group id never handed out before, from 2."""
+        ...
+
+    def get_group(self, group_id: int) -> CustomerGroup | None: ...
+
+    def list_groups(self) -> list[CustomerGroup]:
+        """Every stored group, by id (member counts not included)."""
+        ...
+
+    def insert_group(self, group: CustomerGroup) -> None:
+        """Store a new group. ConcurrentChange if one has its id."""
+        ...
+
+    def rename_group(self, group_id: int, group_name: str, updated_at: str) -> CustomerGroup | None:
+        """Rename a stored group (its count untouched); the group as it is now, None if none."""
+        ...
+
+    def delete_group(self, current: CustomerGroup) -> None:
+        """Delete a group no customer is in: GroupInUse otherwise, GroupNotFound if gone."""
         ...
 
     # --- admin users

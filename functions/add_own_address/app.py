@@ -1,0 +1,37 @@
+"""POST /api/customers/me/addresses: the calling customer adds an address."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from customer_api.domain.address_inputs import AddressCreate
+from customer_api.domain.addresses import add_address
+from customer_api.edge import docs
+from customer_api.edge.credentials import customer_caller
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.replies import AddressReply, address_view
+from customer_api.edge.resolver import CustomerApi, ok
+
+app = CustomerApi(authorize=customer_caller)
+
+
+@app.post(
+    "/api/customers/me/addresses",
+    summary="Add an address",
+    tags=docs.OWN_ACCOUNT,
+    security=docs.CUSTOMER_ONLY,
+    responses=docs.responses(AddressReply, "The new address", 400, 401, 403, 413, 415, 503),
+)
+def add_mine(address: Annotated[AddressCreate, Body()]) -> Response[str]:
+    added = add_address(app.caller().principal, address)
+    logger.info("Address added", extra={"customer_uuid": app.caller().principal, "address_uuid": added.uuid})
+    return ok(AddressReply(data=address_view(added)))
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+@traced
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

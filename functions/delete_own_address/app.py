@@ -1,0 +1,35 @@
+"""DELETE /api/customers/me/addresses/{address_id}: the calling customer deletes an address."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from customer_api.domain.addresses import delete_address
+from customer_api.edge import docs, paths
+from customer_api.edge.credentials import customer_caller
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.replies import AddressReply, address_view
+from customer_api.edge.resolver import CustomerApi, ok
+
+app = CustomerApi(authorize=customer_caller, reads_body=False)
+
+
+@app.delete(
+    "/api/customers/me/addresses/<address_id>",
+    summary="Delete one of my addresses",
+    tags=docs.OWN_ACCOUNT,
+    security=docs.CUSTOMER_ONLY,
+    responses=docs.responses(AddressReply, "The deleted address", 401, 403, 404, 503),
+)
+def delete_mine(address_id: str) -> Response[str]:
+    deleted = delete_address(app.caller().principal, paths.address_uuid(address_id))
+    logger.info("Address deleted", extra={"customer_uuid": app.caller().principal, "address_uuid": deleted.uuid})
+    return ok(AddressReply(data=address_view(deleted)))
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+@traced
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,37 @@
+"""PATCH /api/customers/me/addresses/{address_id}: the calling customer changes an address."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from customer_api.domain.address_inputs import AddressUpdate
+from customer_api.domain.addresses import update_address
+from customer_api.edge import docs, paths
+from customer_api.edge.credentials import customer_caller
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.replies import AddressReply, address_view
+from customer_api.edge.resolver import CustomerApi, ok
+
+app = CustomerApi(authorize=customer_caller)
+
+
+@app.patch(
+    "/api/customers/me/addresses/<address_id>",
+    summary="Change one of my addresses",
+    tags=docs.OWN_ACCOUNT,
+    security=docs.CUSTOMER_ONLY,
+    responses=docs.responses(AddressReply, "The changed address", 400, 401, 403, 404, 413, 415, 503),
+)
+def update_mine(address_id: str, changes: Annotated[AddressUpdate, Body()]) -> Response[str]:
+    changed = update_address(app.caller().principal, paths.address_uuid(address_id), changes)
+    logger.info("Address changed", extra={"customer_uuid": app.caller().principal, "address_uuid": changed.uuid})
+    return ok(AddressReply(data=address_view(changed)))
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+@traced
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
