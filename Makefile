@@ -12,7 +12,7 @@ NODE_INSTALLED := node_modules/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint complexity unit suite format clean bench openapi check-deploy fuzz
+.PHONY: serve invoke token test lint complexity unit suite format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -34,6 +34,15 @@ $(NODE_INSTALLED): package.json package-lock.json
 # BACKEND=moto: everything in memory, as before.
 serve: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m local.server
+
+# What `sam local invoke FN -e EVENT` does, without Docker, on the local backend (make serve's
+# while it runs): FN is a function's logical id, EVENT a file of events/; token placeholders
+# are replaced by fresh tokens. `make -s token KIND=admin` (or customer) prints a fresh token.
+invoke: $(INSTALLED) $(NODE_INSTALLED)
+	@$(BIN)/python -m local.invoke $(FN) $(EVENT)
+
+token: $(INSTALLED) $(NODE_INSTALLED)
+	@$(BIN)/python -m local.invoke --token $(KIND)
 
 lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import urllib.request
 from pathlib import Path
@@ -24,6 +25,7 @@ DYNAMODB_LOCAL = "dynamodb-local"
 BACKENDS = (DYNAMODB_LOCAL, MOTO)
 MOTO_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
 KEYS_FILE = "signing-keys.json"  # beside DynamoDB Local's database: tokens survive a restart too
+ENDPOINTS_FILE = "endpoints.json"  # while serving: where `make invoke` / `make token` find it
 
 log = logging.getLogger("local.server")
 
@@ -34,7 +36,7 @@ class _Moto:
     iteration"); DynamoDB applies each request atomically, so one at a time is also faithful.
     Beside DynamoDB Local it only serves Secrets Manager, which the functions cache."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         # moto's request log would drown the server's own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         app = DomainDispatcherApplication(create_backend_app)
@@ -44,7 +46,7 @@ class _Moto:
             with lock:
                 return list(app(environ, start_response))
 
-        self._server = make_server("127.0.0.1", 0, serialized, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
         self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
@@ -66,6 +68,7 @@ class Backend:
         self._moto: _Moto | None = None
         self._dynamodb: dynamodb_local.DynamoDBLocal | None = None
         self.keys_file: Path | None = None
+        self._endpoints_file: Path | None = None
         if "AWS_ENDPOINT_URL" in os.environ:
             self.description = f"the backend at {os.environ['AWS_ENDPOINT_URL']} (AWS_ENDPOINT_URL)"
             return
@@ -74,17 +77,25 @@ class Backend:
         why_not = dynamodb_local.unavailable() if kind == DYNAMODB_LOCAL else None
         if why_not:
             log.warning("DynamoDB Local unavailable (%s): serving on moto, in memory", why_not)
+        # Fixed ports (DYNAMODB_PORT, MOTO_PORT) let `sam local` containers find them.
         try:
-            self._moto = _Moto()
+            self._moto = _Moto(int(os.environ.get("MOTO_PORT") or 0))
             os.environ.update({"AWS_ENDPOINT_URL": self._moto.endpoint, **MOTO_ENVIRONMENT})
             if kind == DYNAMODB_LOCAL and not why_not:
-                self._dynamodb = dynamodb_local.DynamoDBLocal(data)
-                os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self._dynamodb.endpoint
-                self.keys_file = data / KEYS_FILE if data is not None else None
+                self._start_dynamodb_local(data)
         except BaseException:
             self.stop()
             raise
         self.description = self._describe(data)
+
+    def _start_dynamodb_local(self, data: Path | None) -> None:
+        self._dynamodb = dynamodb_local.DynamoDBLocal(data, int(os.environ.get("DYNAMODB_PORT") or 0))
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self._dynamodb.endpoint
+        if data is not None:
+            self.keys_file = data / KEYS_FILE
+            self._endpoints_file = data / ENDPOINTS_FILE
+            endpoints = {name: os.environ[name] for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")}
+            self._endpoints_file.write_text(json.dumps(endpoints) + "\n")
 
     def _describe(self, data: Path | None) -> str:
         if self._dynamodb is None:
@@ -92,10 +103,23 @@ class Backend:
         return f"DynamoDB Local, data in {data}" if data is not None else "DynamoDB Local, in memory"
 
     def stop(self) -> None:
+        if self._endpoints_file is not None:
+            self._endpoints_file.unlink(missing_ok=True)
         if self._dynamodb is not None:
             self._dynamodb.stop()
         if self._moto is not None:
             self._moto.stop()
+
+
+def running(data: Path) -> dict[str, str] | None:
+    """The endpoints of a server serving from `data` now (its environment variables), if any."""
+    try:
+        endpoints: dict[str, str] = json.loads((data / ENDPOINTS_FILE).read_text())
+        port = int(endpoints["AWS_ENDPOINT_URL_DYNAMODB"].rsplit(":", 1)[1])
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except (OSError, ValueError, KeyError):
+        return None  # none, or one that did not stop cleanly
+    return {**MOTO_ENVIRONMENT, **endpoints}
 
 
 def _own_names() -> set[str]:

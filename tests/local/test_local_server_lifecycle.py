@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,3 +157,16 @@ def test_without_java_the_server_falls_back_to_moto_with_a_notice(
     assert [record.message for record in caplog.records if record.levelname == "WARNING"] == [
         "DynamoDB Local unavailable (java is not on PATH): serving on moto, in memory"
     ]
+
+
+def test_dynamodb_local_grants_no_browser_origin(dynamodb_local: str) -> None:
+    """By default DynamoDB Local allows every origin: any web page could use the local tables."""
+    preflight = urllib.request.Request(  # noqa: S310 - our own loopback server
+        dynamodb_local,
+        method="OPTIONS",
+        headers={"Origin": "https://attacker.example", "Access-Control-Request-Method": "POST"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(preflight)  # noqa: S310 - our own loopback server
+
+    assert "Access-Control-Allow-Origin" not in refused.value.headers

@@ -32,7 +32,7 @@ def _client_of(endpoint: str | None) -> Any:
 
 def _default_client() -> Any:
     # The tests' DynamoDB is moto's, or DynamoDB Local's when this variable names it.
-    return _client_of(os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"))
+    return _client_of(os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None)
 
 
 def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
