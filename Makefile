@@ -12,7 +12,7 @@ NODE_INSTALLED := node_modules/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve invoke token test lint complexity unit suite format clean bench openapi check-deploy fuzz
+.PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -87,6 +87,11 @@ openapi: $(INSTALLED)
 # minutes); rewrites BENCHMARKS.md.
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
+
+# The local server on DynamoDB Local under 1, 8 and 32 concurrent clients (locust), bcrypt at the
+# template's cost, LOAD_SECONDS (30) each; writes BENCHMARKS.md's Load section; fails on any 5xx.
+load: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python bench/load.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
