@@ -115,7 +115,8 @@ counts every answer, those that came after locust closed its statistics too.
 Read it as capacity of one process on two shared cores, not of Lambda, where each request has
 a whole execution environment: here bcrypt ({rounds} rounds, about a quarter second of CPU per
 login, create or password check) is the bottleneck, and more clients queue for the same two
-cores.
+cores: at 32 clients each one's start (an admin login and a create) waits behind the others',
+so much of that window is start-up, and the few fast routes wait for the same cores.
 
 {table}
 """
