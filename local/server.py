@@ -1,8 +1,9 @@
 """`make serve`: the API on a local port, no Docker and no AWS account.
 
 Each HTTP request becomes an API Gateway HTTP API (payload 2.0) event for the function
-template.yaml routes it to, run in-process by local.runtime; AWS is an embedded moto server
-(or the backend named by AWS_ENDPOINT_URL). Tests start it with `start()`.
+template.yaml routes it to, run in-process by local.runtime; AWS is played by local.backend
+(DynamoDB Local beside an embedded moto, moto alone, or the user's AWS_ENDPOINT_URL). Tests
+start it with `start()`.
 
 One server per process at a time: the layer reaches AWS through process-wide settings
 (AWS_ENDPOINT_URL, cached clients), so two servers would share one backend anyway.
@@ -16,10 +17,11 @@ import logging
 import os
 import re
 import secrets
+import shutil
+import signal
 import sys
 import threading
 import time
-import urllib.request
 import warnings
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,15 +30,12 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-import boto3
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from aws_lambda_powertools.warnings import PowertoolsUserWarning
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from pydantic import ValidationError
-from werkzeug.serving import make_server
 
-from local import runtime, template
+from local import backend, runtime, template
 
 OPENAPI = template.ROOT / "openapi.json"
 SWAGGER_ASSETS = ("swagger-ui-bundle.min.js", "swagger-ui.min.css")
@@ -54,7 +53,6 @@ LOCAL_DEFAULTS = {
     "LOG_LEVEL": "WARNING",  # the console shows one line per request, not the JSON logs
     "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines on the console
 }
-MOTO_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
 
 
 # --- HTTP <-> Lambda ---------------------------------------------------------------------
@@ -267,6 +265,11 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # many clients connecting at once must not be refused
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up before its answer (a load test stopping) is not a server fault.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 # --- the running server ------------------------------------------------------------------
 
@@ -274,10 +277,11 @@ class _HttpServer(ThreadingHTTPServer):
 class RunningServer:
     """A started server: `url`, `stop()`, and a context manager that stops it."""
 
-    def __init__(self, url: str, http: _HttpServer, moto: _Moto | None, saved: dict[str, str]) -> None:
+    def __init__(self, url: str, http: _HttpServer, aws: backend.Backend, saved: dict[str, str]) -> None:
         self.url = url
+        self.backend = aws.description
         self._http = http
-        self._moto = moto
+        self._aws = aws
         self._saved_environment = saved
         self._thread = threading.Thread(target=http.serve_forever, name="local-server", daemon=True)
         self._thread.start()
@@ -291,7 +295,7 @@ class RunningServer:
         self._http.shutdown()
         self._http.server_close()
         self._thread.join()
-        _shut_down(self._moto, self._saved_environment)
+        _shut_down(self._aws, self._saved_environment)
         with _running_lock:
             _running = False
 
@@ -306,66 +310,40 @@ _running = False
 _running_lock = threading.Lock()
 
 
-def start(host: str = "127.0.0.1", port: int = 0, *, seed_admin: tuple[str, str] | None = None) -> RunningServer:
-    """Serve the API on host:port (0: a free port) with a fresh backend; returns once serving."""
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed_admin: tuple[str, str] | None = None,
+    backend_kind: str = backend.MOTO,
+    data: Path | None = None,
+) -> RunningServer:
+    """Serve the API on host:port (0: a free port); returns once serving. The backend is moto in
+    memory (fresh each start), or DynamoDB Local keeping its tables in `data` (in memory when
+    None), or the user's AWS_ENDPOINT_URL."""
     global _running  # noqa: PLW0603 - one server per process
     with _running_lock:
         if _running:
             raise RuntimeError("a local server is already running in this process; stop it first")
         _running = True
     saved = dict(os.environ)
-    moto = None
+    aws = None
     try:
-        if "AWS_ENDPOINT_URL" not in os.environ:
-            moto = _start_moto()
+        aws = backend.Backend(backend_kind, data)
         _configure_environment()
         _reset_layer_caches()
-        _provision(fresh=moto is not None)
+        backend.provision()
+        backend.provision_secrets(aws.keys_file)
         if seed_admin is not None:
             seed(*seed_admin)
         _warm_shared_clients()
         http = _HttpServer((host, port), _RequestHandler)
     except BaseException:
-        _shut_down(moto, saved)
+        _shut_down(aws, saved)
         with _running_lock:
             _running = False
         raise
-    return RunningServer(f"http://{host}:{http.server_port}", http, moto, saved)
-
-
-class _Moto:
-    """moto's server app behind a lock, on a free loopback port. moto's backends are not
-    thread-safe (parallel transactions crash inside moto with "dictionary changed size during
-    iteration"); DynamoDB applies each request atomically, so one at a time is also faithful."""
-
-    def __init__(self) -> None:
-        # moto's request log would drown the server's own lines.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = DomainDispatcherApplication(create_backend_app)
-        lock = threading.Lock()
-
-        def serialized(environ: dict[str, Any], start_response: Any) -> Any:
-            with lock:
-                return list(app(environ, start_response))
-
-        self._server = make_server("127.0.0.1", 0, serialized, threaded=True, request_handler=MotoRequestHandler)
-        self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-
-def _start_moto() -> _Moto:
-    moto = _Moto()
-    # moto keeps its state per process, not per server: wipe what an earlier server left.
-    reset = urllib.request.Request(f"{moto.endpoint}/moto-api/reset", method="POST")  # noqa: S310 - loopback
-    urllib.request.urlopen(reset).close()  # noqa: S310 - our own loopback server
-    os.environ.update({"AWS_ENDPOINT_URL": moto.endpoint, **MOTO_ENVIRONMENT})
-    return moto
+    return RunningServer(f"http://{host}:{http.server_port}", http, aws, saved)
 
 
 def _configure_environment() -> None:
@@ -383,24 +361,6 @@ def _reset_layer_caches() -> None:
 
     settings.cache_clear()
     store.forget_cached()
-
-
-def _provision(*, fresh: bool) -> None:
-    """Tables and secrets of the template, named by logical id. On a backend of the user's
-    (AWS_ENDPOINT_URL), only those still named by logical id and missing are created."""
-    dynamodb, secretsmanager = boto3.client("dynamodb"), boto3.client("secretsmanager")
-    if fresh:
-        template.create_tables(dynamodb)
-        template.create_secrets(secretsmanager)
-        return
-    environment = {name: value for f in template.functions() for name, value in f.environment.items()}
-    own_names = {value for name, value in environment.items() if os.environ[name] == value}
-    tables = set(template.resources_of_type("AWS::DynamoDB::Table")) & own_names
-    secret_names = set(template.resources_of_type("AWS::SecretsManager::Secret")) & own_names
-    existing_tables = set(dynamodb.list_tables()["TableNames"])
-    existing_secrets = {s["Name"] for s in secretsmanager.list_secrets()["SecretList"]}
-    template.create_tables(dynamodb, only=tables - existing_tables)
-    template.create_secrets(secretsmanager, only=secret_names - existing_secrets)
 
 
 def seed(email: str, password: str) -> bool:
@@ -431,13 +391,19 @@ def _warm_shared_clients() -> None:
         tokens.signing_keys(audience)
 
 
-def _shut_down(moto: _Moto | None, saved: dict[str, str]) -> None:
-    if moto is not None:
-        moto.stop()
+def _shut_down(aws: backend.Backend | None, saved: dict[str, str]) -> None:
+    if aws is not None:
+        aws.stop()
     for name in set(os.environ) - set(saved):
         del os.environ[name]
     os.environ.update(saved)
     _reset_layer_caches()  # the next user of the layer gets clients for its own backend
+
+
+def data_folder() -> Path:
+    """Where DynamoDB Local keeps the tables (and the signing keys): LOCAL_DATA, by default
+    .local/ in the repository."""
+    return Path(os.environ.get("LOCAL_DATA") or template.ROOT / ".local").resolve()
 
 
 def main() -> None:
@@ -453,12 +419,18 @@ def main() -> None:
     email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
     given = os.environ.get("ADMIN_PASSWORD")
     password = given or secrets.token_urlsafe(12)
-    server = start(host, port)
+    # A TERM (a supervisor, `kill`) stops the server like Ctrl-C: DynamoDB Local must stop with it.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    data = data_folder()
+    if os.environ.get("FRESH") == "1":  # start empty
+        shutil.rmtree(data, ignore_errors=True)
+    server = start(host, port, backend_kind=os.environ.get("BACKEND", backend.DYNAMODB_LOCAL), data=data)
     try:
         if seed(email, password):
             print(f"Admin user: {email}  password: {'(ADMIN_PASSWORD)' if given else password}")
         else:
             print(f"Admin user: {email} (already there; password unchanged)")
+        print(f"Backend: {server.backend}")
         print(f"Customer API on {server.url}  (docs: {server.url}/api/docs; Ctrl-C stops)", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import json
 import secrets
+import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,50 @@ def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[st
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         created.append(name)
     return created
+
+
+def add_missing_indexes(dynamodb: Any, only: Collection[str]) -> list[str]:
+    """Bring existing tables (kept from an earlier run) up to the template: each global
+    secondary index the template has and the table lacks is added with UpdateTable, as a
+    CloudFormation update would (one per call, and waited for: DynamoDB allows one at a time);
+    TTL is switched on where the template has it. Indexes the template dropped are left alone.
+    Returns "table.index" for each index added."""
+    added = []
+    for name, resource in resources_of_type("AWS::DynamoDB::Table").items():
+        if name not in only:
+            continue
+        props = resource["Properties"]
+        existing = dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        have = {index["IndexName"] for index in existing}
+        for index in props.get("GlobalSecondaryIndexes", []):
+            if index["IndexName"] in have:
+                continue
+            dynamodb.update_table(
+                TableName=name,
+                AttributeDefinitions=props["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+            _wait_for_index(dynamodb, name, index["IndexName"])
+            added.append(f"{name}.{index['IndexName']}")
+        _switch_on_ttl(dynamodb, name, props.get("TimeToLiveSpecification"))
+    return added
+
+
+def _wait_for_index(dynamodb: Any, table: str, index: str) -> None:
+    for _ in range(600):
+        indexes = dynamodb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
+        if all(found["IndexStatus"] == "ACTIVE" for found in indexes if found["IndexName"] == index):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"index {index} of {table} is still not ACTIVE")
+
+
+def _switch_on_ttl(dynamodb: Any, table: str, ttl: dict[str, Any] | None) -> None:
+    if not ttl:
+        return
+    status = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]["TimeToLiveStatus"]
+    if status == "DISABLED":
+        dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=ttl)
 
 
 def create_secrets(secretsmanager: Any, only: Collection[str] | None = None) -> list[str]:

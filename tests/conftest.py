@@ -35,14 +35,46 @@ pytest.register_assert_rewrite("tests.support")
 
 from customer_api.core import clock  # noqa: E402
 from customer_api.domain.admins import create_admin  # noqa: E402
-from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, fresh_aws, unique_email  # noqa: E402
+from local.dynamodb_local import DynamoDBLocal  # noqa: E402
+from tests.support import (  # noqa: E402
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    DYNAMODB_LOCAL,
+    MOTO,
+    Api,
+    CustomerAccount,
+    fresh_aws,
+    java_missing,
+    unique_email,
+)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[str]:
+    """One DynamoDB Local, in memory, for the whole session: its endpoint. Each test using it
+    gets fresh tables (fresh_aws)."""
+    why = java_missing()
+    if why:
+        pytest.skip(f"DynamoDB Local tier skipped: {why}")
+    with DynamoDBLocal() as engine:
+        yield engine.endpoint
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    """A fresh AWS for one test."""
-    with fresh_aws():
+def aws(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A fresh AWS for one test: moto, or (parametrized indirectly with DYNAMODB_LOCAL) DynamoDB
+    Local for DynamoDB and moto for the rest."""
+    backend = getattr(request, "param", MOTO)
+    endpoint = request.getfixturevalue("dynamodb_local") if backend == DYNAMODB_LOCAL else None
+    with fresh_aws(endpoint):
         yield
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # The DynamoDB Local tier must not vanish quietly: say so when it was skipped.
+    why = java_missing()
+    if why:
+        terminalreporter.write_line(f"DynamoDB Local tier skipped: {why}", yellow=True)
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 
 from customer_api.store import client
-from tests.support import Api, CustomerAccount, Reply, unique_email
+from tests.support import BACKENDS, Api, CustomerAccount, Reply, unique_email
 from tests.support.invariants import assert_invariants
+
+# Every test on moto and on DynamoDB Local (AWS's own engine).
+pytestmark = pytest.mark.parametrize("aws", BACKENDS, indirect=True)
 
 UNKNOWN_SID = "00000000-0000-4000-8000-000000000000"
 

@@ -1,5 +1,6 @@
-"""Both stores behind one fixture: every contract test runs on the in-memory store and on the
-DynamoDB store (moto with the template's tables), so the two cannot drift apart."""
+"""Both stores behind one fixture: every contract test runs on the in-memory store, on the
+DynamoDB store on moto (with the template's tables) and on the DynamoDB store on DynamoDB Local
+(AWS's own engine), so the stores cannot drift apart, nor the store from DynamoDB."""
 
 from __future__ import annotations
 
@@ -11,26 +12,27 @@ from customer_api import store
 from customer_api.store.dynamodb import DynamoStore
 from customer_api.store.memory import MemoryStore
 from customer_api.store.protocol import Store
-from tests.support import fresh_aws
+from tests.support import DYNAMODB_LOCAL, MOTO, fresh_aws
 
 
-def _store(kind: str) -> Iterator[Store]:
-    if kind == "memory":
+def _store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "memory":
         with store.installed(MemoryStore()) as memory:
             yield memory
         return
-    with fresh_aws(), store.installed(DynamoStore()) as dynamodb:
+    endpoint = request.getfixturevalue("dynamodb_local") if request.param == DYNAMODB_LOCAL else None
+    with fresh_aws(endpoint), store.installed(DynamoStore()) as dynamodb:
         yield dynamodb
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(params=["memory", MOTO, DYNAMODB_LOCAL])
 def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    yield from _store(request.param)
+    yield from _store(request)
 
 
 # moto's in-process DynamoDB is not thread-safe (it loses writes and crashes under parallel
-# transactions), so parallel calls run on the in-memory store here; on DynamoDB the same rules
-# are proven over HTTP against the local server (tests of concurrency) and by the interleavings.
-@pytest.fixture(params=["memory"])
+# transactions), so parallel calls run on the in-memory store and on DynamoDB Local, which
+# serves requests concurrently as DynamoDB does.
+@pytest.fixture(params=["memory", DYNAMODB_LOCAL])
 def thread_safe_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    yield from _store(request.param)
+    yield from _store(request)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from local.template import ROOT, template
+from local.template import ROOT, resources_of_type, template
 
 SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
 OPENAPI = ROOT / "openapi.json"
@@ -192,3 +192,12 @@ def test_cors_is_off_unless_origins_are_given_and_then_allows_only_them_with_cre
 def test_the_functions_check_origins_against_the_same_parameter() -> None:
     environment = template()["Globals"]["Function"]["Environment"]["Variables"]
     assert environment["ALLOWED_ORIGINS"] == {"Fn::Join": [",", {"Ref": "AllowedOrigins"}]}
+
+
+def test_local_table_and_index_names_are_names_dynamodb_accepts() -> None:
+    """Locally a table is named by its logical id: DynamoDB (and DynamoDB Local, unlike moto)
+    refuses names outside 3-255 characters of [a-zA-Z0-9_.-]."""
+    tables = resources_of_type("AWS::DynamoDB::Table")
+    indexes = [i["IndexName"] for t in tables.values() for i in t["Properties"].get("GlobalSecondaryIndexes", [])]
+    for name in [*tables, *indexes]:
+        assert re.fullmatch(r"[a-zA-Z0-9_.-]{3,255}", name), name

@@ -1,10 +1,9 @@
 """Real races over HTTP: many requests at once against the local server (threads, with moto
-running as its own server), then the storage invariants. Exactly one winner each time; the
+running as its own server, or DynamoDB Local), then the storage invariants. Exactly one winner each time; the
 losers get the contract's 4xx, never a 500."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from moto.dynamodb.responses import DynamoHandler
 
 from customer_api.core.settings import settings
 from local import server
-from tests.support import unique_email
+from tests.support import BACKENDS, DYNAMODB_LOCAL, java_missing, unique_email
 from tests.support.invariants import assert_invariants, read_tables
 
 ADMIN = ("admin@shop.example.com", "admin-password-1")
@@ -62,16 +61,22 @@ def serialized_moto() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def client(serialized_moto: None) -> Iterator[Client]:
-    with server.start(seed_admin=ADMIN) as running:
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, serialized_moto: None) -> Iterator[Client]:
+    """The server on moto, and on DynamoDB Local (its own, in memory), which serves the
+    requests concurrently: no lock anywhere between the service and the engine."""
+    if request.param == DYNAMODB_LOCAL and java_missing():
+        pytest.skip(f"DynamoDB Local tier skipped: {java_missing()}")
+    with server.start(seed_admin=ADMIN, backend_kind=request.param) as running:
+        assert ("DynamoDB Local" in running.backend) == (request.param == DYNAMODB_LOCAL), running.backend
         yield Client(running.url)
 
 
 @pytest.fixture
 def tables_hold(client: Client) -> Iterator[None]:
     yield
-    assert_invariants(read_tables(boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])))
+    # The server's environment names its DynamoDB (AWS_ENDPOINT_URL_DYNAMODB wins when set).
+    assert_invariants(read_tables(boto3.client("dynamodb")))
 
 
 def all_at_once(calls: list[Callable[[], tuple[int, dict[str, Any]]]]) -> list[tuple[int, dict[str, Any]]]:

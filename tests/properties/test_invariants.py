@@ -11,8 +11,11 @@ import pytest
 
 from customer_api.core.settings import settings
 from customer_api.store import codecs, keys
-from tests.support import Api, CustomerAccount
+from tests.support import BACKENDS, Api, CustomerAccount
 from tests.support.invariants import read_tables, violations
+
+# Every test on moto and on DynamoDB Local (AWS's own engine).
+pytestmark = pytest.mark.parametrize("aws", BACKENDS, indirect=True)
 
 
 @pytest.fixture

@@ -8,6 +8,18 @@ at the top of tests/ sets it before anything imports this package."""
 
 from tests.support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, CustomerAccount, unique_email
 from tests.support.api import Api, Reply
-from tests.support.aws import fresh_aws
+from tests.support.aws import BACKENDS, DYNAMODB_LOCAL, MOTO, fresh_aws, java_missing
 
-__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "Api", "CustomerAccount", "Reply", "fresh_aws", "unique_email"]
+__all__ = [
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "BACKENDS",
+    "DYNAMODB_LOCAL",
+    "MOTO",
+    "Api",
+    "CustomerAccount",
+    "Reply",
+    "fresh_aws",
+    "java_missing",
+    "unique_email",
+]

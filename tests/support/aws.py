@@ -1,7 +1,10 @@
-"""AWS played by moto, with the template's own tables and secrets."""
+"""AWS played by moto, with the template's own tables and secrets; or DynamoDB for those tables
+played by DynamoDB Local (AWS's own engine) while moto plays every other service."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,14 +15,36 @@ from customer_api import store
 from customer_api.core import settings as config
 from local import template
 
+MOTO = "moto"
+DYNAMODB_LOCAL = "dynamodb-local"
+BACKENDS = (MOTO, DYNAMODB_LOCAL)
+
+
+def java_missing() -> str | None:
+    """Why the DynamoDB Local tier is skipped (CI has java: there it always runs)."""
+    return None if shutil.which("java") else "java is not on PATH"
+
 
 @contextmanager
-def fresh_aws() -> Iterator[None]:
-    """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients."""
-    with mock_aws():
-        store.forget_cached()
-        config.settings.cache_clear()
-        template.create_tables(boto3.client("dynamodb"))
-        template.create_secrets(boto3.client("secretsmanager"))
-        yield
-        store.forget_cached()
+def fresh_aws(dynamodb_endpoint: str | None = None) -> Iterator[None]:
+    """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients.
+    With `dynamodb_endpoint` (a DynamoDB Local), DynamoDB is that one: moto lets requests to
+    an endpoint it does not know through."""
+    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    if dynamodb_endpoint is not None:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
+    try:
+        with mock_aws():
+            store.forget_cached()
+            config.settings.cache_clear()
+            dynamodb = boto3.client("dynamodb")
+            for table in dynamodb.list_tables()["TableNames"]:  # what the previous test left
+                dynamodb.delete_table(TableName=table)
+            template.create_tables(dynamodb)
+            template.create_secrets(boto3.client("secretsmanager"))
+            yield
+            store.forget_cached()
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+        if saved is not None:
+            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved

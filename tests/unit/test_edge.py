@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from aws_lambda_powertools.event_handler import Response
 
 from customer_api.core import errors
 from customer_api.core.records import Customer
 from customer_api.edge import paths
 from customer_api.edge.replies import customer_view, customer_with_links
+from customer_api.edge.resolver import CustomerApi, ok
 from customer_api.edge.statuses import error_response, status_of
+from local.runtime import http_api_event
+from local.template import Route
 
 SID = "7b0c3a52-9d7e-4a52-8a51-2f0d6c1e9b10"
 UUID = "e1b20098a66c11edb46b60d819134f39"
@@ -74,3 +78,27 @@ def test_the_customer_view_has_the_contract_fields_and_never_the_hash() -> None:
     assert set(view) == {"customer_id", "uuid", "status", "group_id", "email", "full_name", "created_at", "updated_at"}
     assert "$2b$hash" not in json.dumps(customer_with_links(customer))
     assert customer_with_links(customer)["links"][1]["href"] == f"/admin/customers/edit/{UUID}"
+
+
+def test_a_resolver_keeps_its_own_request_while_another_resolves_in_the_same_process() -> None:
+    """Powertools keeps the current event on a class shared by every resolver of a process; the
+    local server runs many (one per warm environment) at once in threads. Here resolver B
+    answers a whole request while A is inside its route (as a racing thread would): A must
+    still see its own request."""
+    first, second = CustomerApi(), CustomerApi()
+    seen: dict[str, str] = {}
+
+    @second.get("/b")
+    def b() -> Response[str]:
+        return ok({"data": {}})
+
+    @first.get("/a")
+    def a() -> Response[str]:
+        second.resolve(http_api_event("GET", "/b", route=Route("GET", "/b")), None)
+        seen["path"] = first.current_event.path
+        return ok({"data": {"query": first.current_event.get_query_string_value("q") or ""}})
+
+    result = first.resolve(http_api_event("GET", "/a", route=Route("GET", "/a"), query="q=mine"), None)
+
+    assert seen["path"] == "/a"
+    assert json.loads(result["body"]) == {"data": {"query": "mine"}}

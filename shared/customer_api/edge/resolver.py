@@ -107,6 +107,11 @@ class CustomerApi(APIGatewayHttpResolver):
         except Exception as error:  # noqa: BLE001 - mapped like any route error
             handler = self.exception_handler_manager.lookup_exception_handler(type(error))
             return _http_api_result(handler(error) if handler else self._fault(error))
+        # Powertools keeps the current request on its BaseRouter class, one per process: where
+        # resolvers run in parallel threads (the local server), one request would read another's
+        # body. Kept on this resolver, which serves one request at a time (as on Lambda).
+        self.current_event = APIGatewayProxyEventV2(dict(event), self._json_body_deserializer)
+        self.lambda_context = context
         return super().resolve(event, context)
 
     def caller(self) -> Caller:
