@@ -9,10 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.core.records import PrincipalKind
 from customer_api.core.settings import settings
-from customer_api.domain import tokens
 from customer_api.domain.inputs import Credentials
 from customer_api.domain.logins import log_in_admin
-from customer_api.edge import docs
+from customer_api.edge import admin_tokens, docs
 from customer_api.edge.cookies import admin_cookie
 from customer_api.edge.credentials import login_origin
 from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
@@ -33,10 +32,13 @@ app = CustomerApi()
 def log_in(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     lifetime = settings().admin_session_seconds
     with login_outcome(PrincipalKind.ADMIN):
-        admin, session = log_in_admin(
-            credentials.email, credentials.password, lifetime, login_origin(app.current_event)
+        _, session, token = log_in_admin(
+            credentials.email,
+            credentials.password,
+            lifetime,
+            login_origin(app.current_event),
+            sign=admin_tokens.signer(lifetime),
         )
-    token = tokens.issue(tokens.ADMIN, {"user": admin.token_claims(), "sid": session.sid}, lifetime)
     logger.info("Admin logged in", extra={"sid": session.sid})
     reply = SessionReply(data=SessionToken(token=token, sid=session.sid))
     return ok(reply, cookies=[admin_cookie(token, lifetime)])

@@ -11,7 +11,7 @@ from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from customer_api.domain.inputs import Credentials
 from customer_api.domain.logins import log_in_admin
-from customer_api.edge import docs
+from customer_api.edge import admin_tokens, docs
 from customer_api.edge.credentials import login_origin
 from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
 from customer_api.edge.replies import TokenPair, TokenPairReply
@@ -29,16 +29,18 @@ app = CustomerApi()
 def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     config = settings()
     with login_outcome(PrincipalKind.ADMIN):
-        admin, session = log_in_admin(
-            credentials.email, credentials.password, config.admin_refresh_token_seconds, login_origin(app.current_event)
+        admin, session, access = log_in_admin(
+            credentials.email,
+            credentials.password,
+            config.admin_refresh_token_seconds,
+            login_origin(app.current_event),
+            sign=admin_tokens.signer(config.admin_access_token_seconds),
         )
-    claims = {"user": admin.token_claims(), "sid": session.sid}
     logger.info("Admin logged in", extra={"sid": session.sid})
-    issued = TokenPair(
-        accessToken=tokens.issue(tokens.ADMIN, claims, config.admin_access_token_seconds),
-        refreshToken=tokens.issue(tokens.ADMIN_REFRESH, claims, config.admin_refresh_token_seconds),
+    refresh = tokens.issue(
+        tokens.ADMIN_REFRESH, admin_tokens.claims(admin, session.sid), config.admin_refresh_token_seconds
     )
-    return ok(TokenPairReply(data=issued))
+    return ok(TokenPairReply(data=TokenPair(accessToken=access, refreshToken=refresh)))
 
 
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)

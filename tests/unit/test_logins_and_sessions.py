@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import jwt
 import pytest
 
 from customer_api.core.errors import InvalidCredentials, InvalidToken, SessionNotFound, TooManyLoginFailures
@@ -13,6 +14,7 @@ from customer_api.core.settings import settings
 from customer_api.domain import customers, logins, passwords, sessions, tokens
 from customer_api.domain.admins import create_admin
 from customer_api.domain.inputs import CustomerCreate, CustomerUpdate
+from customer_api.edge import admin_tokens
 from customer_api.store.memory import MemoryStore
 
 PASSWORD = "secret-123"
@@ -114,9 +116,9 @@ def test_an_admin_may_end_any_customer_session_and_admin_session(memory: MemoryS
     create()
     _, customer = customer_token()
     create_admin("boss@shop.example.com", "boss-pass-1", "Boss")
-    admin, session = logins.log_in_admin("boss@shop.example.com", "boss-pass-1", 60)
-    claims = {"user": admin.token_claims(), "sid": session.sid}
-    caller = sessions.authenticate(tokens.issue(tokens.ADMIN, claims, 60), tokens.ADMIN)
+    _, session, token = logins.log_in_admin("boss@shop.example.com", "boss-pass-1", 60, sign=admin_tokens.signer(60))
+    caller = sessions.authenticate(token, tokens.ADMIN)
+    assert sessions.authenticate_admin_by_proof(token) == caller
     assert sessions.end_customer_sessions(caller, [customer.sid], []) is False
     assert sessions.end_admin_session(caller, session.sid) is True
     assert memory.sessions == {}
@@ -157,7 +159,7 @@ def test_parallel_logins_check_at_most_the_allowed_number_of_passwords(
             if kind == "customer":
                 logins.log_in_customer(email, password)
             else:
-                logins.log_in_admin(email, password, 60)
+                logins.log_in_admin(email, password, 60, sign=admin_tokens.signer(60))
         except (InvalidCredentials, TooManyLoginFailures) as refused:
             return type(refused).__name__
         return "ok"
@@ -239,3 +241,25 @@ def test_of_parallel_logins_only_the_cap_stay_live(memory: MemoryStore, monkeypa
     # ended ones: the cap is a ceiling that holds, not a number of sessions guaranteed to stay.
     # (In service, LOGIN_MAX_FAILURES <= MAX_SESSIONS keeps that many logins from racing.)
     assert len(live) <= 3
+
+
+def test_an_admin_token_is_told_by_its_sessions_proof_and_nothing_else(memory: MemoryStore) -> None:
+    """The customer logout function holds no admin key: it accepts the exact token the admin's
+    live session was opened with, and refuses any other, however it is signed."""
+    create_admin("boss@shop.example.com", "boss-pass-1", "Boss")
+    admin, session, token = logins.log_in_admin(
+        "boss@shop.example.com", "boss-pass-1", 60, sign=admin_tokens.signer(60)
+    )
+    assert sessions.authenticate_admin_by_proof(token).sid == session.sid
+    same_claims = admin_tokens.claims(admin, session.sid)
+    forged = [
+        jwt.encode({**same_claims, "aud": "admin", "iat": 1, "exp": 2**31}, "k" * 32, algorithm="HS256"),
+        tokens.issue(tokens.ADMIN, same_claims, 61),  # signed with the real key, yet not the session's token
+        jwt.encode({**same_claims, "aud": "admin", "iat": 1, "exp": 2**31}, None, algorithm="none"),
+    ]
+    for token_of_another in forged:
+        with pytest.raises(InvalidToken):
+            sessions.authenticate_admin_by_proof(token_of_another)
+    sessions.end_admin_session(sessions.authenticate(token, tokens.ADMIN), session.sid)
+    with pytest.raises(InvalidToken):
+        sessions.authenticate_admin_by_proof(token)

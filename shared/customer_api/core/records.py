@@ -96,6 +96,9 @@ class Session:
     ip: str = ""  # where the login came from, as API Gateway saw it
     user_agent: str = ""
     refresh_gen: int = 0  # refresh tokens of this session spent so far (rotation only)
+    # An admin session's token, hashed: lets a function without the admin signing key check an
+    # admin token (see sessions.authenticate_admin_by_proof). Empty for customer sessions.
+    proof: str = dataclasses.field(default="", repr=False)
 
     def is_live_for(self, owner: Principal, now: float, max_sessions: int) -> bool:
         """Unexpired, at its owner's current epoch, the owner enabled, and among the owner's

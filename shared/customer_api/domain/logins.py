@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from customer_api import store
 from customer_api.core import clock
@@ -19,6 +20,7 @@ from customer_api.core.records import (
     email_key,
 )
 from customer_api.core.settings import settings
+from customer_api.domain import tokens
 from customer_api.domain.inputs import MAX_EMAIL_CHARS
 from customer_api.domain.passwords import hash_password, needs_rehash, password_matches
 
@@ -42,13 +44,21 @@ MAX_USER_AGENT_CHARS = 256
 
 
 def open_session(
-    kind: PrincipalKind, principal: str, account: Customer | AdminUser, lifetime: int, origin: LoginOrigin
+    kind: PrincipalKind,
+    principal: str,
+    account: Customer | AdminUser,
+    lifetime: int,
+    origin: LoginOrigin,
+    *,
+    sid: str | None = None,
+    proof: str = "",
 ) -> Session:
-    """A new session, opened only while the account is still enabled at the epoch it was read
-    at; the counted login attempts of the account's email are forgotten with it."""
+    """A new session (`sid`, or a new one), opened only while the account is still enabled at
+    the epoch it was read at; the counted login attempts of the account's email are forgotten
+    with it."""
     now = int(clock.now())
     session = Session(
-        sid=str(uuid.uuid4()),
+        sid=sid or str(uuid.uuid4()),
         kind=kind,
         principal=principal,
         epoch=account.session_epoch,
@@ -57,6 +67,7 @@ def open_session(
         created_at=now,
         ip=origin.ip,
         user_agent=origin.user_agent[:MAX_USER_AGENT_CHARS],
+        proof=proof,
     )
     try:
         store.active().open_session(session, clear_failures_of=account.email_key)
@@ -123,14 +134,23 @@ def log_in_customer(email: str, password: str, origin: LoginOrigin = UNKNOWN_ORI
 
 
 def log_in_admin(
-    email: str, password: str, lifetime: int, origin: LoginOrigin = UNKNOWN_ORIGIN
-) -> tuple[AdminUser, Session]:
-    """A new admin session of `lifetime` seconds, else InvalidCredentials (throttled likewise)."""
+    email: str,
+    password: str,
+    lifetime: int,
+    origin: LoginOrigin = UNKNOWN_ORIGIN,
+    *,
+    sign: Callable[[AdminUser, str], str],
+) -> tuple[AdminUser, Session, str]:
+    """A new admin session of `lifetime` seconds and its token, `sign(admin, sid)`, else
+    InvalidCredentials (throttled likewise). The session keeps the token's proof, so that the
+    function that ends customer sessions can tell an admin's token without the signing key."""
     key = email_key(email)
     _refuse_impossible_email(key, password)
     found, failures = store.active().admin_for_login(key)
     admin = _checked(PrincipalKind.ADMIN, key, password, found, failures)
     kind = PrincipalKind.ADMIN
-    session = open_session(kind, admin.email_key, admin, lifetime, origin)
+    sid = str(uuid.uuid4())
+    token = sign(admin, sid)
+    session = open_session(kind, admin.email_key, admin, lifetime, origin, sid=sid, proof=tokens.proof_of(token))
     _upgrade_hash(kind, admin.email_key, admin.password_hash, password)
-    return admin, session
+    return admin, session, token

@@ -124,6 +124,30 @@ def _candidate_keys(token: str, audience: str) -> list[str]:
     return [key] if key else []
 
 
+def proof_of(token: str) -> str:
+    """What an admin session keeps of its token: its SHA-256, which names the exact token
+    (claims and signature) and cannot be turned back into it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bound_claims(token: str, audience: str) -> dict[str, Any]:
+    """The claims of a token checked for shape, audience and expiry but NOT its signature: only
+    for a caller that then compares the whole token with the proof its session keeps."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            options={"verify_signature": False, "verify_exp": True, "verify_aud": True, "require": _REQUIRED_CLAIMS},
+            audience=audience,
+            algorithms=[ALGORITHM],
+            leeway=0,
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken() from error
+    if not isinstance(claims.get("sid"), str):
+        raise InvalidToken()
+    return claims
+
+
 def verify(token: str, audience: str) -> dict[str, Any]:
     """The claims of a token signed by us for this audience, unexpired; else InvalidToken."""
     for key in _candidate_keys(token, audience):

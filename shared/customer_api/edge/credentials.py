@@ -13,7 +13,7 @@ from customer_api.core.errors import CrossSiteRequest, Unauthenticated
 from customer_api.core.records import LoginOrigin
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
-from customer_api.domain.sessions import Caller, authenticate
+from customer_api.domain.sessions import Caller, authenticate, authenticate_admin_by_proof
 from customer_api.edge.cookies import ADMIN_COOKIE, CUSTOMER_COOKIE
 
 _READS = {"GET", "HEAD", "OPTIONS"}
@@ -94,15 +94,19 @@ def login_origin(event: APIGatewayProxyEventV2) -> LoginOrigin:
 
 
 def customer_or_admin_caller(event: APIGatewayProxyEventV2) -> Caller:
-    """A customer (bearer or `token` cookie) or an admin (bearer or `admin_token` cookie)."""
+    """A customer (bearer or `token` cookie) or an admin (bearer or `admin_token` cookie). The
+    admin's token is told by its session's proof, not by the admin key, which the function
+    using this (customer logout, reached by customer tokens) does not hold."""
     bearer = _bearer(event)
     if bearer is not None:
-        audience = tokens.audience_of(bearer)
-        return authenticate(bearer, tokens.ADMIN if audience == tokens.ADMIN else tokens.CUSTOMER)
+        if tokens.audience_of(bearer) == tokens.ADMIN:
+            return authenticate_admin_by_proof(bearer)
+        return authenticate(bearer, tokens.CUSTOMER)
     customer_token = _cookie(event, CUSTOMER_COOKIE)
     if customer_token is not None:
         return _cookie_caller(event, customer_token, tokens.CUSTOMER)
     admin_token = _cookie(event, ADMIN_COOKIE)
     if admin_token is not None:
-        return _cookie_caller(event, admin_token, tokens.ADMIN)
+        _refuse_cross_site(event)
+        return authenticate_admin_by_proof(admin_token)
     raise Unauthenticated()

@@ -132,6 +132,7 @@ def session_item(session: Session) -> Item:
         "ip": s(session.ip),
         "user_agent": s(session.user_agent),
         "refresh_gen": n(session.refresh_gen),
+        **({"proof": s(session.proof)} if session.proof else {}),
     }
 
 
@@ -148,6 +149,7 @@ def session_from(item: Item) -> Session:
         ip=item["ip"]["S"] if "ip" in item else "",
         user_agent=item["user_agent"]["S"] if "user_agent" in item else "",
         refresh_gen=_count(item, "refresh_gen"),
+        proof=item["proof"]["S"] if "proof" in item else "",
     )
 
 
