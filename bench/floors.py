@@ -69,7 +69,7 @@ class Floor:
         self.client.batch_get_item(RequestItems=request)
 
     def _authenticate(self, kind: PrincipalKind, principal: str, sid: str) -> None:
-        self._consistent({self.sessions: [keys.session(sid)], self.customers: [keys.principal(kind, principal)]})
+        self._consistent({self.sessions: [keys.session(sid, kind)], self.customers: [keys.principal(kind, principal)]})
 
     def _authenticate_admin(self) -> None:
         self._authenticate(PrincipalKind.ADMIN, self.world.admin.email_key, self.admin_sid)
@@ -199,7 +199,7 @@ class Floor:
         def run() -> None:
             self._authenticate(kind, principal, sid)
             self.client.transact_write_items(
-                TransactItems=[{"Delete": {"TableName": self.sessions, "Key": key(keys.session(sid)), **owned}}]
+                TransactItems=[{"Delete": {"TableName": self.sessions, "Key": key(keys.session(sid, kind)), **owned}}]
             )
 
         return run

@@ -107,12 +107,13 @@ def refresh(refresh_token: str) -> tuple[Caller, int]:
     return caller, generation + 1
 
 
-def _listed_sessions(caller: Caller, sids: list[str]) -> dict[str, Session]:
-    """The listed sessions that exist. The caller's own (the usual logout) was read moments ago,
-    strongly consistent, by `authenticate`; the delete's condition catches any change since."""
-    known = {caller.sid: caller.session} if caller.sid in sids else {}
+def _listed_sessions(caller: Caller, sids: list[str], kind: PrincipalKind) -> dict[str, Session]:
+    """The listed sessions of this kind that exist. The caller's own (the usual logout) was read
+    moments ago, strongly consistent, by `authenticate`; the delete's condition catches any
+    change since."""
+    known = {caller.sid: caller.session} if caller.sid in sids and caller.kind is kind else {}
     others = [sid for sid in sids if sid not in known]
-    return {**known, **(store.active().get_sessions(others) if others else {})}
+    return {**known, **(store.active().get_sessions(others, kind) if others else {})}
 
 
 def _may_end(caller: Caller, session: Session | None, kind: PrincipalKind) -> bool:
@@ -136,7 +137,7 @@ def end_customer_sessions(caller: Caller, sids: list[str], customer_uuids: list[
     All or nothing: an id that is unknown, expired or not the caller's ends nothing
     (SessionNotFound). Answers whether the caller's own session is among those ended.
     """
-    sessions = _listed_sessions(caller, sids)
+    sessions = _listed_sessions(caller, sids, PrincipalKind.CUSTOMER)
     _refuse_unless_may_end_all(caller, [sessions.get(sid) for sid in sids], customer_uuids)
     db = store.active()
     everyone = [(PrincipalKind.CUSTOMER, uuid) for uuid in customer_uuids]
@@ -151,7 +152,7 @@ def end_customer_sessions(caller: Caller, sids: list[str], customer_uuids: list[
 
 def end_admin_session(caller: Caller, sid: str) -> bool:
     """End one admin session (any admin may end any admin's). Answers whether it was the caller's."""
-    session = _listed_sessions(caller, [sid]).get(sid)
+    session = _listed_sessions(caller, [sid], PrincipalKind.ADMIN).get(sid)
     if not _may_end(caller, session, PrincipalKind.ADMIN) or session is None:
         raise SessionNotFound()
     try:

@@ -123,7 +123,7 @@ def admin_from(item: Item) -> AdminUser:
 
 def session_item(session: Session) -> Item:
     return {
-        **key(keys.session(session.sid)),
+        **key(keys.session(session.sid, session.kind)),
         "owner": s(keys.principal(session.kind, session.principal)),
         "epoch": n(session.epoch),
         "expires_at": n(session.expires_at),

@@ -528,14 +528,14 @@ class DynamoStore:
     def session_with_account(
         self, sid: str, kind: PrincipalKind, principal: str
     ) -> tuple[Session | None, Customer | AdminUser | None]:
-        session_key, owner_key = keys.session(sid), keys.principal(kind, principal)
+        session_key, owner_key = keys.session(sid, kind), keys.principal(kind, principal)
         found = _consistent_reads({_sessions(): [session_key], _customers(): [owner_key]})
         session = found.get(session_key)
         return (codecs.session_from(session) if session else None), codecs.account_from(found.get(owner_key))
 
     @busy_as_store_busy
-    def get_sessions(self, sids: list[str]) -> dict[str, Session]:
-        found = _consistent_reads({_sessions(): [keys.session(sid) for sid in sids]})
+    def get_sessions(self, sids: list[str], kind: PrincipalKind = PrincipalKind.CUSTOMER) -> dict[str, Session]:
+        found = _consistent_reads({_sessions(): [keys.session(sid, kind) for sid in sids]})
         return {session.sid: session for session in map(codecs.session_from, found.values())}
 
     @busy_as_store_busy
@@ -559,7 +559,7 @@ class DynamoStore:
     def spend_refresh(self, session: Session) -> bool:
         spent = _update_unless_condition_fails(
             TableName=_sessions(),
-            Key=key(keys.session(session.sid)),
+            Key=key(keys.session(session.sid, session.kind)),
             UpdateExpression="SET refresh_gen = :next",
             ConditionExpression="refresh_gen = :seen",
             ExpressionAttributeValues={":seen": n(session.refresh_gen), ":next": n(session.refresh_gen + 1)},
@@ -572,7 +572,7 @@ class DynamoStore:
             {
                 "Delete": {
                     "TableName": _sessions(),
-                    "Key": key(keys.session(session.sid)),
+                    "Key": key(keys.session(session.sid, session.kind)),
                     **_only_if_owned_by(session.kind, session.principal),
                 }
             }

@@ -12,7 +12,10 @@ Customers table, key `pk`, index `listing` on (`list_pk`, `list_sk`):
   GROUP#<group_id>           a customer group, with the count of its customers
   COUNTER#group_id           the last group_id handed out (1, Default, is never stored as handed out)
 Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` on (`owner`, `seq`):
-  SESSION#<sid>              owner (the pk of its customer or admin), epoch, seq, expires_at (TTL)
+  SESSION#<sid>              a customer's session: owner (the pk of its customer), epoch, seq,
+                             expires_at (TTL)
+  ADMINSESSION#<sid>         an admin's session, alike: its own prefix lets IAM keep the functions
+                             customer tokens reach off admins' sessions (dynamodb:LeadingKeys)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
 
 The listing index is write-sharded: a customer's shard comes from its uuid, a claim's from its
@@ -30,6 +33,7 @@ CUSTOMER_PREFIX = "CUSTOMER#"
 ADMIN_PREFIX = "ADMIN#"
 EMAIL_PREFIX = "EMAIL#"
 SESSION_PREFIX = "SESSION#"
+ADMIN_SESSION_PREFIX = "ADMINSESSION#"
 FAILURES_PREFIX = "FAILURES#"
 COUNTER = "COUNTER#customer_id"
 GROUP_COUNTER = "COUNTER#group_id"
@@ -72,12 +76,12 @@ def email_claim(email_key: str) -> str:
     return EMAIL_PREFIX + email_key
 
 
-def session(sid: str) -> str:
-    return SESSION_PREFIX + sid
+def session(sid: str, kind: PrincipalKind = PrincipalKind.CUSTOMER) -> str:
+    return (ADMIN_SESSION_PREFIX if kind is PrincipalKind.ADMIN else SESSION_PREFIX) + sid
 
 
 def sid_of(session_key: str) -> str:
-    return session_key.removeprefix(SESSION_PREFIX)
+    return session_key.removeprefix(ADMIN_SESSION_PREFIX).removeprefix(SESSION_PREFIX)
 
 
 def login_failures(kind: PrincipalKind, email_key: str) -> str:

@@ -280,9 +280,9 @@ class MemoryStore:
             self.sessions[session.sid] = dataclasses.replace(stored, refresh_gen=stored.refresh_gen + 1)
             return True
 
-    def get_sessions(self, sids: list[str]) -> dict[str, Session]:
+    def get_sessions(self, sids: list[str], kind: PrincipalKind = PrincipalKind.CUSTOMER) -> dict[str, Session]:
         with self._lock:
-            return {sid: self.sessions[sid] for sid in sids if sid in self.sessions}
+            return {sid: self.sessions[sid] for sid in sids if sid in self.sessions and self.sessions[sid].kind is kind}
 
     def end_sessions(self, sessions: list[Session], end_all_of: list[tuple[PrincipalKind, str]]) -> None:
         if len(sessions) + len(end_all_of) > MAX_ITEMS_PER_CHANGE:

@@ -142,7 +142,9 @@ class Store(Protocol):
         """A session and the customer or admin it claims to belong to, in one read."""
         ...
 
-    def get_sessions(self, sids: list[str]) -> dict[str, Session]: ...
+    def get_sessions(self, sids: list[str], kind: PrincipalKind = PrincipalKind.CUSTOMER) -> dict[str, Session]:
+        """The sessions of this kind that exist among `sids`."""
+        ...
 
     def recent_sessions(self, kind: PrincipalKind, principal: str, limit: int) -> list[Session]:
         """The principal's latest `limit` sessions that still exist (100 at most), newest login
