@@ -60,6 +60,7 @@ class Function:
     handler: str  # module.function, e.g. app.lambda_handler
     routes: tuple[Route, ...]
     environment: dict[str, str]
+    streams: tuple[str, ...] = ()  # the tables whose DynamoDB stream the function consumes
 
 
 def _resolve(value: Any) -> str:
@@ -68,11 +69,23 @@ def _resolve(value: Any) -> str:
     if isinstance(value, dict) and "Ref" in value:
         name = value["Ref"]
         parameter = template().get("Parameters", {}).get(name)
-        return str(parameter["Default"]) if parameter else str(name)
+        if parameter:
+            return str(parameter["Default"])
+        # A KMS key has no name of its own: locally it is found by the alias create_keys gives it.
+        return key_alias(name) if name in resources_of_type("AWS::KMS::Key") else str(name)
     if isinstance(value, dict) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return str(separator).join(_resolve(part) for part in (parts if isinstance(parts, list) else [parts]))
     return str(value)
+
+
+def _streams(props: dict[str, Any]) -> tuple[str, ...]:
+    # Stream: !GetAtt <Table>.StreamArn
+    return tuple(
+        event["Properties"]["Stream"]["Fn::GetAtt"][0]
+        for event in props.get("Events", {}).values()
+        if event["Type"] == "DynamoDB"
+    )
 
 
 def functions() -> list[Function]:
@@ -96,6 +109,7 @@ def functions() -> list[Function]:
                 handler=props["Handler"],
                 routes=routes,
                 environment={key: _resolve(value) for key, value in env.items()},
+                streams=_streams(props),
             )
         )
     return found
@@ -117,6 +131,8 @@ def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[st
         }
         if "GlobalSecondaryIndexes" in props:
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
@@ -136,5 +152,29 @@ def create_secrets(secretsmanager: Any, only: Collection[str] | None = None) -> 
         value = json.loads(generate.get("SecretStringTemplate", "{}"))
         value[generate["GenerateStringKey"]] = secrets.token_urlsafe(48)
         secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+        created.append(name)
+    return created
+
+
+def key_alias(name: str) -> str:
+    """The alias a KMS key of the template (by logical id) has locally."""
+    return f"alias/{name}"
+
+
+def create_keys(kms: Any) -> list[str]:
+    """Create every KMS key of the template (symmetric), each with the alias `key_alias` names."""
+    created = []
+    for name in resources_of_type("AWS::KMS::Key"):
+        key_id = kms.create_key(Description=name)["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=key_alias(name), TargetKeyId=key_id)
+        created.append(name)
+    return created
+
+
+def create_event_buses(events: Any) -> list[str]:
+    """Create every EventBridge bus of the template (named by logical id)."""
+    created = []
+    for name in resources_of_type("AWS::Events::EventBus"):
+        events.create_event_bus(Name=name)
         created.append(name)
     return created

@@ -35,6 +35,7 @@ pytest.register_assert_rewrite("tests.support")
 
 from customer_api.core import clock  # noqa: E402
 from customer_api.domain.admins import create_admin  # noqa: E402
+from local.outbox import Outbox  # noqa: E402
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, fresh_aws, unique_email  # noqa: E402
 
 
@@ -48,6 +49,13 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def api(aws: None) -> Api:
     return Api()
+
+
+@pytest.fixture
+def outbox(aws: None) -> Outbox:
+    """The customers table's stream, published by PublishEventsFunction: `outbox.poll()` runs it
+    over what committed since the last poll and answers the events the bus received."""
+    return Outbox()
 
 
 @pytest.fixture

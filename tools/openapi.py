@@ -58,6 +58,7 @@ TAGS = [
     {"name": docs.OWN_ACCOUNT[0], "description": "The logged-in customer's own profile, password and sessions"},
     {"name": docs.SESSIONS_AND_TOKENS[0], "description": "Customer login and logout, as EverShop 1.x and 2.x do them"},
     {"name": docs.ADMIN_USERS[0], "description": "Admin login and logout"},
+    {"name": docs.PASSWORD_RECOVERY[0], "description": "A forgotten password: a reset token by mail, a new password"},
 ]
 
 # Powertools documents its own 422 for invalid input; this API answers 400 in its own shape.

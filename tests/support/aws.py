@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from customer_api import store
 from customer_api.core import settings as config
-from local import template
+from local import outbox, template
 
 
 @contextmanager
@@ -21,5 +21,8 @@ def fresh_aws() -> Iterator[None]:
         config.settings.cache_clear()
         template.create_tables(boto3.client("dynamodb"))
         template.create_secrets(boto3.client("secretsmanager"))
+        template.create_keys(boto3.client("kms"))
+        template.create_event_buses(boto3.client("events"))
+        outbox.install_tap()
         yield
         store.forget_cached()

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from customer_api.core.records import DomainEvent
 from customer_api.domain import events
 from customer_api.domain.events import events_of_change
 
@@ -33,7 +34,7 @@ def customer_image(**changes: Any) -> dict[str, Any]:
     return {**image, **changes}
 
 
-def kinds(found: list[events.DomainEvent]) -> list[str]:
+def kinds(found: list[DomainEvent]) -> list[str]:
     return [event.detail_type for event in found]
 
 

@@ -9,10 +9,12 @@ token in clear ever goes into an event: the reset event carries the token as KMS
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from customer_api import store
+from customer_api.core.records import DomainEvent
 
 SOURCE = "customer-api"
 CREATED = "customer.created"
@@ -33,12 +35,6 @@ RESET_EXPIRES_AT = "reset_expires_at"
 RESET_CIPHERTEXT = "reset_token_ciphertext"
 
 Image = Mapping[str, Any]  # a stream image, deserialized (numbers as Decimal)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DomainEvent:
-    detail_type: str
-    detail: dict[str, Any]
 
 
 def _number(value: Any) -> Any:
@@ -100,3 +96,12 @@ def events_of_change(event_id: str, event_name: str, old: Image | None, new: Ima
     if event_name == "MODIFY" and old is not None and new is not None and _is_customer(new):
         return _modified(event_id, old, new)
     return []
+
+
+def publish_change(event_id: str, event_name: str, old: Image | None, new: Image | None) -> list[DomainEvent]:
+    """Publish the events of one committed change (none for most); raises when the bus did not
+    take them all, so that the stream record is tried again (consumers de-duplicate by id)."""
+    found = events_of_change(event_id, event_name, old, new)
+    if found:
+        store.active().publish_events(found)
+    return found

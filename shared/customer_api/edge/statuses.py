@@ -18,6 +18,7 @@ from customer_api.core.errors import (
     RetryLater,
     StoreBusy,
     TooManyLoginFailures,
+    TooManyResetRequests,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -40,6 +41,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     # the request the key first came with.
     IdempotencyKeyReused: 422,
     TooManyLoginFailures: 429,
+    TooManyResetRequests: 429,
     StoreBusy: 503,
     RetryLater: 503,
 }

@@ -10,6 +10,7 @@ Customers table, key `pk`, index `listing` on (`list_pk`, `list_sk`):
 Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` on (`owner`, `seq`):
   SESSION#<sid>              owner (the pk of its customer or admin), epoch, seq, expires_at (TTL)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
+  RESETS#<email>             password reset requests of the current window: the same fields
 
 The listing index is write-sharded: a customer's shard comes from its uuid, a claim's from its
 email key, so creates spread over LIST_SHARDS partitions of each kind instead of all landing on
@@ -27,6 +28,7 @@ ADMIN_PREFIX = "ADMIN#"
 EMAIL_PREFIX = "EMAIL#"
 SESSION_PREFIX = "SESSION#"
 FAILURES_PREFIX = "FAILURES#"
+RESETS_PREFIX = "RESETS#"
 COUNTER = "COUNTER#customer_id"
 OWNER_INDEX = "by_owner"
 RECENT_SESSIONS_INDEX = "recent_by_owner"
@@ -74,6 +76,10 @@ def sid_of(session_key: str) -> str:
 
 def login_failures(kind: PrincipalKind, email_key: str) -> str:
     return f"{FAILURES_PREFIX}{kind}#{email_key}"
+
+
+def reset_requests(email_key: str) -> str:
+    return RESETS_PREFIX + email_key
 
 
 def created_shards() -> list[str]:

@@ -3,13 +3,23 @@ all-or-nothing changes, each under one lock. For the unit tests: no AWS, no moto
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
+import json
 import threading
 from typing import Any
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, CustomerQuery, LoginFailures, PrincipalKind, Session
+from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures, TooManyResetRequests
+from customer_api.core.records import (
+    AdminUser,
+    Customer,
+    CustomerQuery,
+    DomainEvent,
+    LoginFailures,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
 from customer_api.store import keys
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE
@@ -27,6 +37,8 @@ class MemoryStore:
         self.sessions: dict[str, Session] = {}
         self.failures: dict[tuple[PrincipalKind, str], LoginFailures] = {}
         self.secrets: dict[str, dict[str, Any]] = dict(secrets or {})
+        self.reset_requests: dict[str, LoginFailures] = {}
+        self.published: list[DomainEvent] = []
 
     # --- customers
 
@@ -137,6 +149,16 @@ class MemoryStore:
             self.failures[(kind, email_key)] = counted
             return counted
 
+    def take_reset_request(self, email_key: str, now: int, *, window_seconds: int, max_requests: int) -> None:
+        with self._lock:
+            running = self.reset_requests.get(email_key)
+            if running is None or running.window_ends <= now:
+                self.reset_requests[email_key] = LoginFailures(count=1, window_ends=now + window_seconds)
+            elif running.count < max_requests:
+                self.reset_requests[email_key] = dataclasses.replace(running, count=running.count + 1)
+            else:
+                raise TooManyResetRequests(running.window_ends - now)
+
     def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
         with self._lock:
             account = self._principal(kind, principal)
@@ -219,6 +241,23 @@ class MemoryStore:
             for sid in owned:
                 del self.sessions[sid]
             return len(owned)
+
+    # --- keys and events
+
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        # Not encryption: a wrapping that `unseal` opens only with the same context, as KMS would.
+        return base64.b64encode(json.dumps({"context": context, "plaintext": plaintext}).encode()).decode()
+
+    @staticmethod
+    def unseal(sealed: str, context: dict[str, str]) -> str:
+        opened = json.loads(base64.b64decode(sealed))
+        if opened["context"] != context:
+            raise ValueError("another encryption context")
+        return str(opened["plaintext"])
+
+    def publish_events(self, events: list[DomainEvent]) -> None:
+        with self._lock:
+            self.published.extend(events)
 
     # --- secrets
 
