@@ -99,7 +99,8 @@ def build() -> dict[str, Any]:
     """One OpenAPI 3.1 document for every route of every function of template.yaml."""
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
-    for function in sorted(functions(), key=lambda f: f.name):
+    # Functions without routes (the stream consumer) have no part in the HTTP API.
+    for function in sorted((f for f in functions() if f.routes), key=lambda f: f.name):
         part = _document_of(function)
         for path, operations in part["paths"].items():
             for method, operation in operations.items():

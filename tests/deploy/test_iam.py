@@ -19,6 +19,7 @@ from botocore.client import BaseClient
 
 from customer_api.core.settings import settings
 from local import runtime, template
+from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
 
 Grant = tuple[str, str]  # (IAM action, resource: a logical id, or "<table>/index/<name>")
@@ -37,6 +38,11 @@ def grants_of_call(service: str, operation: str, params: dict[str, Any]) -> set[
     """The IAM permissions one API call needs."""
     if service == "secretsmanager":
         return {(f"secretsmanager:{operation}", params["SecretId"])}
+    if service == "kms":
+        # Locally a key is named by its alias, alias/<logical id> (local.template.key_alias).
+        return {(f"kms:{operation}", params["KeyId"].removeprefix("alias/"))}
+    if service == "events":
+        return {(f"events:{operation}", entry["EventBusName"]) for entry in params["Entries"]}
     if operation in _SINGLE_TABLE_OPERATIONS:
         table = params["TableName"]
         index = params.get("IndexName")
@@ -153,7 +159,21 @@ def play_self_service(api: Api, admin: str) -> None:
     assert api.patch("/api/customers/me", moving, token=own).status == 429
 
 
-def play_every_path(api: Api) -> None:
+def play_recovery(api: Api, outbox: Outbox, email: str) -> None:
+    """A reset asked for a customer and an unknown email, until throttled; a token spent, and
+    one refused."""
+    outbox.poll()
+    assert api.post("/api/customers/reset-password", {"email": unique_email()}).status == 200
+    assert api.post("/api/customers/reset-password", {"email": email}).status == 200
+    (requested,) = [e for e in outbox.poll() if e["detail-type"] == "customer.password_reset_requested"]
+    token = with_token_in_clear(requested)["detail"]["token"]
+    assert api.post("/api/customers/password", {"token": token, "password": "secret-456"}).status == 200
+    assert api.post("/api/customers/password", {"token": token, "password": "secret-456"}).status == 400
+    statuses = [api.post("/api/customers/reset-password", {"email": email}).status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def play_every_path(api: Api, outbox: Outbox) -> None:
     """Every handler, through each of its paths that touches AWS differently."""
     admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     for path in ("/api/user/tokens", "/api/user/sessions"):
@@ -200,12 +220,14 @@ def play_every_path(api: Api) -> None:
     assert session
 
     log_in_again()
+    play_recovery(api, outbox, email)
     play_reads(api, admin, customer_uuid, email)
     play_self_service(api, admin)
     rehash_on_login(api, email, "secret-456")
     assert api.delete(f"/api/user/sessions/{other_admin_session}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 404
+    assert outbox.poll()  # every committed change published, by the stream consumer
 
 
 # --- the template's policies ------------------------------------------------------------------
@@ -215,6 +237,8 @@ def _resource_name(resource: Any) -> str:
     """A policy resource as a logical id (or <table>/index/<name>); the template's three forms."""
     if isinstance(resource, dict) and "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "Arn":
         return str(resource["Fn::GetAtt"][0])
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "StreamArn":
+        return f"{resource['Fn::GetAtt'][0]}/stream"
     if isinstance(resource, dict) and "Ref" in resource:
         return str(resource["Ref"])
     if isinstance(resource, dict) and "Fn::Sub" in resource and isinstance(resource["Fn::Sub"], str):
@@ -247,10 +271,19 @@ UNREACHABLE_FALLBACKS: dict[str, set[Grant]] = {
 }
 
 
+def _stream_reads(function: str) -> set[Grant]:
+    """What a function's event source mapping reads with the function's role (Lambda's service
+    makes those calls, not the function's code): SAM wants them on the role."""
+    events = template.template()["Resources"][function]["Properties"].get("Events", {}).values()
+    streams = [event["Properties"]["Stream"]["Fn::GetAtt"][0] for event in events if event["Type"] == "DynamoDB"]
+    actions = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
+    return {(f"dynamodb:{action}", f"{table}/stream") for table in streams for action in actions}
+
+
 @pytest.fixture
-def used(recorder: Recorder, api: Api, admin: None) -> dict[str, set[Grant]]:
-    play_every_path(api)
-    return recorder.used
+def used(recorder: Recorder, api: Api, admin: None, outbox: Outbox) -> dict[str, set[Grant]]:
+    play_every_path(api, outbox)
+    return {function: grants | _stream_reads(function) for function, grants in recorder.used.items()}
 
 
 def test_the_scenario_runs_every_function(used: dict[str, set[Grant]]) -> None:
