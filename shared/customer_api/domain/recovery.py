@@ -62,8 +62,11 @@ def request_password_reset(email: str) -> None:
     if found is None or found.status != 1:
         return
 
+    # The customer as just read first; read again only after losing a race.
+    first_read = iter([found])
+
     def save() -> None:
-        current = db.get_customer(found.uuid)
+        current = next(first_read, None) or db.get_customer(found.uuid)
         if current is not None and current.status == 1:  # deleted or disabled meanwhile: nothing
             db.save_customer(current, dataclasses.replace(current, reset=reset))
 
