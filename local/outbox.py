@@ -17,14 +17,23 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from customer_api.domain.events import PASSWORD_RESET_REQUESTED, SOURCE
-from customer_api.domain.recovery import encryption_context
-from local import runtime
+from local import runtime, template
+
+# The layer's names, as the service has them (local.runtime put the layer on the import path).
+SOURCE = "customer-api"
+PASSWORD_RESET_REQUESTED = "customer.password_reset_requested"
 
 TABLE = "CustomersTable"
 BUS = "EventBus"
 TAP_QUEUE = "customer-events-tap"
 TAP_RULE = "customer-events-tap"
+
+
+def provision() -> None:
+    """The template's KMS keys and bus, and the tap on the bus."""
+    template.create_keys(boto3.client("kms"))
+    template.create_event_buses(boto3.client("events"))
+    install_tap()
 
 
 def install_tap() -> None:
@@ -52,11 +61,14 @@ class Outbox:
     def __init__(self) -> None:
         self._after: str | None = None  # the last sequence number the function took
         self._lock = threading.Lock()
+        # Made here, once: boto3's default session is not safe to make clients from in parallel.
+        # Account-based endpoints (<account>.streams-ddb...) are unknown to moto: the regional one.
+        self._streams = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+        self._dynamodb, self._sqs, self._kms = boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("kms")
 
     def _unread(self) -> tuple[str, list[dict[str, Any]]]:
-        # Account-based endpoints (<account>.streams-ddb...) are unknown to moto: the regional one.
-        streams = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-        stream_arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        streams = self._streams
+        stream_arn = self._dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
         records: list[dict[str, Any]] = []
         for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
             position: dict[str, str] = (
@@ -85,11 +97,13 @@ class Outbox:
             stream_arn, records = self._unread()
             if records:
                 self._deliver(stream_arn, records)
-            return _drain_tap()
+            return _drain_tap(self._sqs)
+
+    def with_token_in_clear(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        return with_token_in_clear(envelope, self._kms)
 
 
-def _drain_tap() -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs")
+def _drain_tap(sqs: Any) -> list[dict[str, Any]]:
     queue_url = sqs.get_queue_url(QueueName=TAP_QUEUE)["QueueUrl"]
     received: list[dict[str, Any]] = []
     while True:
@@ -101,17 +115,48 @@ def _drain_tap() -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def with_token_in_clear(envelope: dict[str, Any]) -> dict[str, Any]:
+def with_token_in_clear(envelope: dict[str, Any], kms: Any = None) -> dict[str, Any]:
     """A reset event with its token decrypted under `detail.token`, as the shop's mailer would
     decrypt it (KMS, the same encryption context). Local only: never on AWS."""
     detail = envelope.get("detail", {})
     if envelope.get("detail-type") != PASSWORD_RESET_REQUESTED or "encrypted_token" not in detail:
         return envelope
-    plaintext = boto3.client("kms").decrypt(
+    from customer_api.domain.recovery import encryption_context  # noqa: PLC0415 - the layer, imported late
+
+    plaintext = (kms or boto3.client("kms")).decrypt(
         CiphertextBlob=base64.b64decode(detail["encrypted_token"]),
         EncryptionContext=encryption_context(detail["customer_uuid"]),
     )["Plaintext"]
     return {**envelope, "detail": {**detail, "token": plaintext.decode()}}
+
+
+def console_line(envelope: dict[str, Any]) -> str:
+    """One line per event for the server's console: its type, id and detail (the token, if
+    any, encrypted as the bus has it)."""
+    return f"event {envelope['detail-type']} {json.dumps(envelope['detail'], separators=(',', ':'))}"
+
+
+def envelope_line(envelope: dict[str, Any]) -> str:
+    """One JSON line in EventBridge's envelope for EVENTS_FILE."""
+    wanted = ("version", "id", "source", "account", "time", "region", "resources", "detail-type", "detail")
+    return json.dumps({name: envelope[name] for name in wanted if name in envelope}, separators=(",", ":"))
+
+
+def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> threading.Event:
+    """Publish in a daemon thread until the returned event is set: each event printed on one
+    console line and, with `events_file`, appended there with the reset token in clear."""
+    # The publisher's clients, made before its thread runs (see Outbox.__init__).
+    from customer_api.store import outside  # noqa: PLC0415 - the layer, once the environment is set
+
+    outside.kms_client(), outside.events_client()
+
+    def on_event(envelope: dict[str, Any]) -> None:
+        print(console_line(envelope), flush=True)
+        if events_file:
+            with open(events_file, "a", encoding="utf-8") as sink:
+                sink.write(envelope_line(outbox.with_token_in_clear(envelope)) + "\n")
+
+    return run_in_background(outbox, on_event, every)
 
 
 def run_in_background(

@@ -36,7 +36,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from pydantic import ValidationError
 from werkzeug.serving import make_server
 
-from local import runtime, template
+from local import outbox, runtime, template
 
 OPENAPI = template.ROOT / "openapi.json"
 SWAGGER_ASSETS = ("swagger-ui-bundle.min.js", "swagger-ui.min.css")
@@ -282,12 +282,15 @@ class RunningServer:
         self._thread = threading.Thread(target=http.serve_forever, name="local-server", daemon=True)
         self._thread.start()
         self._stopped = False
+        self.on_stop: list[Callable[[], object]] = []  # what else runs with the server (the outbox)
 
     def stop(self) -> None:
         global _running  # noqa: PLW0603 - one server per process
         if self._stopped:
             return
         self._stopped = True
+        for stop in self.on_stop:
+            stop()
         self._http.shutdown()
         self._http.server_close()
         self._thread.join()
@@ -325,12 +328,17 @@ def start(host: str = "127.0.0.1", port: int = 0, *, seed_admin: tuple[str, str]
             seed(*seed_admin)
         _warm_shared_clients()
         http = _HttpServer((host, port), _RequestHandler)
+        # On the embedded backend, which has the stream, bus and key (see _provision).
+        publishing = outbox.serve(outbox.Outbox(), os.environ.get("EVENTS_FILE")) if moto is not None else None
     except BaseException:
         _shut_down(moto, saved)
         with _running_lock:
             _running = False
         raise
-    return RunningServer(f"http://{host}:{http.server_port}", http, moto, saved)
+    running = RunningServer(f"http://{host}:{http.server_port}", http, moto, saved)
+    if publishing is not None:
+        running.on_stop.append(publishing.set)
+    return running
 
 
 class _Moto:
@@ -392,6 +400,7 @@ def _provision(*, fresh: bool) -> None:
     if fresh:
         template.create_tables(dynamodb)
         template.create_secrets(secretsmanager)
+        outbox.provision()
         return
     environment = {name: value for f in template.functions() for name, value in f.environment.items()}
     own_names = {value for name, value in environment.items() if os.environ[name] == value}

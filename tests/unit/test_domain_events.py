@@ -135,3 +135,9 @@ def test_spending_a_reset_token_is_a_password_change_only() -> None:
     spent = customer_image(password_hash="$2b$12$another", session_epoch=Decimal(1))
 
     assert kinds(events_of_change("rec-1", "MODIFY", pending, spent)) == [events.PASSWORD_CHANGED]
+
+
+def test_the_local_outbox_names_the_service_s_source_and_reset_type() -> None:
+    from local import outbox  # noqa: PLC0415
+
+    assert (outbox.SOURCE, outbox.PASSWORD_RESET_REQUESTED) == (events.SOURCE, events.PASSWORD_RESET_REQUESTED)

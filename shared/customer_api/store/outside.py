@@ -18,22 +18,24 @@ MAX_ENTRIES_PER_PUT = 10  # PutEvents' limit
 
 
 @functools.cache
-def _kms() -> Any:
+def kms_client() -> Any:
     return boto3.client("kms")
 
 
 @functools.cache
-def _events() -> Any:
+def events_client() -> Any:
     return boto3.client("events")
 
 
 def forget() -> None:
-    _kms.cache_clear()
-    _events.cache_clear()
+    kms_client.cache_clear()
+    events_client.cache_clear()
 
 
 def encrypt(plaintext: str, context: dict[str, str]) -> str:
-    response = _kms().encrypt(KeyId=settings().reset_token_key, Plaintext=plaintext.encode(), EncryptionContext=context)
+    response = kms_client().encrypt(
+        KeyId=settings().reset_token_key, Plaintext=plaintext.encode(), EncryptionContext=context
+    )
     return base64.b64encode(response["CiphertextBlob"]).decode()
 
 
@@ -52,6 +54,6 @@ def put_events(events: list[DomainEvent]) -> None:
             }
             for event in events[start : start + MAX_ENTRIES_PER_PUT]
         ]
-        failed = _events().put_events(Entries=entries).get("FailedEntryCount", 0)
+        failed = events_client().put_events(Entries=entries).get("FailedEntryCount", 0)
         if failed:
             raise EventsNotPublished(f"{failed} of {len(entries)} events refused by the bus")
