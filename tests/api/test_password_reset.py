@@ -154,6 +154,8 @@ def test_unknown_and_disabled_emails_answer_the_same_and_publish_nothing(
 
     assert [(reply.status, reply.body) for reply in replies] == [(200, {"data": {}})] * 2
     assert outbox.poll() == []
+    customers = boto3.client("dynamodb").scan(TableName="CustomersTable")["Items"]
+    assert not any("reset_hash" in item for item in customers)  # nothing written for nobody
 
 
 def test_a_malformed_email_is_a_400(api: Api) -> None:

@@ -89,13 +89,13 @@ def _modified(event_id: str, old: Image, new: Image) -> list[DomainEvent]:
 def events_of_change(event_id: str, event_name: str, old: Image | None, new: Image | None) -> list[DomainEvent]:
     """The events of one committed change of the customers table (a stream record: its id, its
     kind INSERT/MODIFY/REMOVE, the item before and after)."""
-    if event_name == "INSERT" and new is not None and _is_customer(new):
+    if not _is_customer(new or old):
+        return []
+    if old is None and new is not None:  # INSERT
         return [_event(CREATED, event_id, new, customer=_public(new))]
-    if event_name == "REMOVE" and old is not None and _is_customer(old):
+    if new is None and old is not None:  # REMOVE
         return [_event(DELETED, event_id, old, customer=_public(old))]
-    if event_name == "MODIFY" and old is not None and new is not None and _is_customer(new):
-        return _modified(event_id, old, new)
-    return []
+    return _modified(event_id, old, new) if old is not None and new is not None and event_name == "MODIFY" else []
 
 
 def publish_change(event_id: str, event_name: str, old: Image | None, new: Image | None) -> list[DomainEvent]:
