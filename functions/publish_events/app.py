@@ -19,7 +19,9 @@ def publish(record: DynamoDBRecord) -> None:
     change = record.dynamodb
     if record.event_name is None or change is None or record.event_id is None:
         return
-    published = publish_change(record.event_id, record.event_name.name, change.old_image, change.new_image)
+    # An image the record lacks reads as empty.
+    old, new = change.old_image or None, change.new_image or None
+    published = publish_change(record.event_id, record.event_name.name, old, new)
     for event in published:
         # The type and the customer, never the detail: it may carry an encrypted token.
         logger.info("Event published", extra={"detail_type": event.detail_type, "event_id": event.detail["event_id"]})

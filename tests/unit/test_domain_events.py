@@ -141,3 +141,8 @@ def test_the_local_outbox_names_the_service_s_source_and_reset_type() -> None:
     from local import outbox  # noqa: PLC0415
 
     assert (outbox.SOURCE, outbox.PASSWORD_RESET_REQUESTED) == (events.SOURCE, events.PASSWORD_RESET_REQUESTED)
+
+
+def test_an_image_the_record_lacks_may_come_as_empty() -> None:
+    assert kinds(events_of_change("rec-1", "INSERT", {}, customer_image())) == [events.CREATED]
+    assert kinds(events_of_change("rec-2", "REMOVE", customer_image(), {})) == [events.DELETED]

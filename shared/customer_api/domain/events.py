@@ -46,8 +46,8 @@ def _public(image: Image) -> dict[str, Any]:
     return {field: _number(image.get(field)) for field in PUBLIC_FIELDS if field in image}
 
 
-def _is_customer(image: Image | None) -> bool:
-    return image is not None and str(image.get("pk", "")).startswith(CUSTOMER_PREFIX)
+def _is_customer(image: Image) -> bool:
+    return str(image.get("pk", "")).startswith(CUSTOMER_PREFIX)
 
 
 def _event(detail_type: str, event_id: str, image: Image, **detail: Any) -> DomainEvent:
@@ -89,13 +89,15 @@ def _modified(event_id: str, old: Image, new: Image) -> list[DomainEvent]:
 def events_of_change(event_id: str, event_name: str, old: Image | None, new: Image | None) -> list[DomainEvent]:
     """The events of one committed change of the customers table (a stream record: its id, its
     kind INSERT/MODIFY/REMOVE, the item before and after)."""
+    # An image the record lacks may come as None or as empty.
+    old, new = old or {}, new or {}
     if not _is_customer(new or old):
         return []
-    if old is None and new is not None:  # INSERT
+    if event_name == "INSERT":
         return [_event(CREATED, event_id, new, customer=_public(new))]
-    if new is None and old is not None:  # REMOVE
+    if event_name == "REMOVE":
         return [_event(DELETED, event_id, old, customer=_public(old))]
-    return _modified(event_id, old, new) if old is not None and new is not None and event_name == "MODIFY" else []
+    return _modified(event_id, old, new) if event_name == "MODIFY" and old and new else []
 
 
 def publish_change(event_id: str, event_name: str, old: Image | None, new: Image | None) -> list[DomainEvent]:
