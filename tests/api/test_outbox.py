@@ -3,6 +3,7 @@ PublishEventsFunction, become events on the EventBridge bus; failed changes beco
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from typing import Any
@@ -11,6 +12,8 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 
+from customer_api.core.errors import ConcurrentChange
+from customer_api.store.dynamodb import DynamoStore
 from local.outbox import Outbox
 from tests.support import Api, CustomerAccount, unique_email
 
@@ -142,3 +145,19 @@ def test_the_bus_is_the_stack_s_and_the_source_is_customer_api(outbox: Outbox, c
 
     assert created["source"] == "customer-api"
     assert boto3.client("events").describe_event_bus(Name="EventBus")["Name"] == "EventBus"
+
+
+def test_a_write_that_lost_its_race_publishes_nothing(outbox: Outbox, customer: CustomerAccount) -> None:
+    """Two writers read the customer; the first rename commits, the second (conditional on the
+    version it read) is refused: one event, the winner's."""
+    db = DynamoStore()
+    read_by_both = db.get_customer(customer.uuid)
+    assert read_by_both is not None
+    outbox.poll()
+
+    db.save_customer(read_by_both, dataclasses.replace(read_by_both, full_name="First Writer"))
+    with pytest.raises(ConcurrentChange):
+        db.save_customer(read_by_both, dataclasses.replace(read_by_both, full_name="Second Writer"))
+
+    (updated,) = outbox.poll()
+    assert updated["detail"]["customer"]["full_name"] == "First Writer"
