@@ -69,6 +69,7 @@ class Backend:
         self._dynamodb: dynamodb_local.DynamoDBLocal | None = None
         self.keys_file: Path | None = None
         self._endpoints_file: Path | None = None
+        self.ours = False  # a backend this server started (not the user's own endpoint)
         if "AWS_ENDPOINT_URL" in os.environ:
             self.description = f"the backend at {os.environ['AWS_ENDPOINT_URL']} (AWS_ENDPOINT_URL)"
             return
@@ -86,15 +87,19 @@ class Backend:
         except BaseException:
             self.stop()
             raise
+        self.ours = True
         self.description = self._describe(data)
 
     def _start_dynamodb_local(self, data: Path | None) -> None:
         self._dynamodb = dynamodb_local.DynamoDBLocal(data, int(os.environ.get("DYNAMODB_PORT") or 0))
+        # DynamoDB Local serves the tables' streams too (the outbox reads them).
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self._dynamodb.endpoint
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = self._dynamodb.endpoint
         if data is not None:
             self.keys_file = data / KEYS_FILE
             self._endpoints_file = data / ENDPOINTS_FILE
-            endpoints = {name: os.environ[name] for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")}
+            names = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
+            endpoints = {name: os.environ[name] for name in names}
             self._endpoints_file.write_text(json.dumps(endpoints) + "\n")
 
     def _describe(self, data: Path | None) -> str:

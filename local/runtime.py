@@ -75,6 +75,12 @@ def match(method: str, path: str) -> Match | None:
     return None
 
 
+def stream_consumer(table: str) -> Match:
+    """The function that consumes a table's stream (its event source mapping), to invoke it."""
+    function = next(function for function in functions() if table in function.streams)
+    return Match(function, Route("STREAM", table), {})
+
+
 def allowed_methods(path: str) -> list[str]:
     return sorted({route.method for pattern, route, _ in _route_table() if pattern.fullmatch(path)})
 

@@ -35,7 +35,7 @@ from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate
 from aws_lambda_powertools.warnings import PowertoolsUserWarning
 from pydantic import ValidationError
 
-from local import backend, runtime, template
+from local import backend, outbox, runtime, template
 
 OPENAPI = template.ROOT / "openapi.json"
 SWAGGER_ASSETS = ("swagger-ui-bundle.min.js", "swagger-ui.min.css")
@@ -286,12 +286,15 @@ class RunningServer:
         self._thread = threading.Thread(target=http.serve_forever, name="local-server", daemon=True)
         self._thread.start()
         self._stopped = False
+        self.on_stop: list[Callable[[], object]] = []  # what else runs with the server (the outbox)
 
     def stop(self) -> None:
         global _running  # noqa: PLW0603 - one server per process
         if self._stopped:
             return
         self._stopped = True
+        for stop in self.on_stop:
+            stop()
         self._http.shutdown()
         self._http.server_close()
         self._thread.join()
@@ -334,16 +337,23 @@ def start(
         _reset_layer_caches()
         backend.provision()
         backend.provision_secrets(aws.keys_file)
+        if aws.ours:
+            outbox.provision()
         if seed_admin is not None:
             seed(*seed_admin)
         _warm_shared_clients()
         http = _HttpServer((host, port), _RequestHandler)
+        # The outbox as on AWS: the table's stream read, the publisher run, the events shown.
+        publishing = outbox.serve(outbox.Outbox(), os.environ.get("EVENTS_FILE")) if aws.ours else None
     except BaseException:
         _shut_down(aws, saved)
         with _running_lock:
             _running = False
         raise
-    return RunningServer(f"http://{host}:{http.server_port}", http, aws, saved)
+    running = RunningServer(f"http://{host}:{http.server_port}", http, aws, saved)
+    if publishing is not None:
+        running.on_stop.append(publishing.set)
+    return running
 
 
 def _configure_environment() -> None:

@@ -61,6 +61,7 @@ class Function:
     handler: str  # module.function, e.g. app.lambda_handler
     routes: tuple[Route, ...]
     environment: dict[str, str]
+    streams: tuple[str, ...] = ()  # the tables whose DynamoDB stream the function consumes
 
 
 def _resolve(value: Any) -> str:
@@ -69,11 +70,23 @@ def _resolve(value: Any) -> str:
     if isinstance(value, dict) and "Ref" in value:
         name = value["Ref"]
         parameter = template().get("Parameters", {}).get(name)
-        return str(parameter["Default"]) if parameter else str(name)
+        if parameter:
+            return str(parameter["Default"])
+        # A KMS key has no name of its own: locally it is found by the alias create_keys gives it.
+        return key_alias(name) if name in resources_of_type("AWS::KMS::Key") else str(name)
     if isinstance(value, dict) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return str(separator).join(_resolve(part) for part in (parts if isinstance(parts, list) else [parts]))
     return str(value)
+
+
+def _streams(props: dict[str, Any]) -> tuple[str, ...]:
+    # Stream: !GetAtt <Table>.StreamArn
+    return tuple(
+        event["Properties"]["Stream"]["Fn::GetAtt"][0]
+        for event in props.get("Events", {}).values()
+        if event["Type"] == "DynamoDB"
+    )
 
 
 def functions() -> list[Function]:
@@ -97,6 +110,7 @@ def functions() -> list[Function]:
                 handler=props["Handler"],
                 routes=routes,
                 environment={key: _resolve(value) for key, value in env.items()},
+                streams=_streams(props),
             )
         )
     return found
@@ -118,6 +132,8 @@ def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[st
         }
         if "GlobalSecondaryIndexes" in props:
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
@@ -130,15 +146,17 @@ def add_missing_indexes(dynamodb: Any, only: Collection[str]) -> list[str]:
     """Bring existing tables (kept from an earlier run) up to the template: each global
     secondary index the template has and the table lacks is added with UpdateTable, as a
     CloudFormation update would (one per call, and waited for: DynamoDB allows one at a time);
-    TTL is switched on where the template has it. Indexes the template dropped are left alone.
+    TTL and streams are switched on where the template has them. Indexes the template dropped
+    are left alone.
     Returns "table.index" for each index added."""
     added = []
     for name, resource in resources_of_type("AWS::DynamoDB::Table").items():
         if name not in only:
             continue
         props = resource["Properties"]
-        existing = dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
-        have = {index["IndexName"] for index in existing}
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        _switch_on_stream(dynamodb, name, table, props.get("StreamSpecification"))
+        have = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
         for index in props.get("GlobalSecondaryIndexes", []):
             if index["IndexName"] in have:
                 continue
@@ -151,6 +169,12 @@ def add_missing_indexes(dynamodb: Any, only: Collection[str]) -> list[str]:
             added.append(f"{name}.{index['IndexName']}")
         _switch_on_ttl(dynamodb, name, props.get("TimeToLiveSpecification"))
     return added
+
+
+def _switch_on_stream(dynamodb: Any, name: str, table: dict[str, Any], stream: dict[str, Any] | None) -> None:
+    """A stream the template has and a kept table lacks (the outbox reads it) is switched on."""
+    if stream and not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        dynamodb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, **stream})
 
 
 def _wait_for_index(dynamodb: Any, table: str, index: str) -> None:
@@ -181,5 +205,29 @@ def create_secrets(secretsmanager: Any, only: Collection[str] | None = None) -> 
         value = json.loads(generate.get("SecretStringTemplate", "{}"))
         value[generate["GenerateStringKey"]] = secrets.token_urlsafe(48)
         secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+        created.append(name)
+    return created
+
+
+def key_alias(name: str) -> str:
+    """The alias a KMS key of the template (by logical id) has locally."""
+    return f"alias/{name}"
+
+
+def create_keys(kms: Any) -> list[str]:
+    """Create every KMS key of the template (symmetric), each with the alias `key_alias` names."""
+    created = []
+    for name in resources_of_type("AWS::KMS::Key"):
+        key_id = kms.create_key(Description=name)["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=key_alias(name), TargetKeyId=key_id)
+        created.append(name)
+    return created
+
+
+def create_event_buses(events: Any) -> list[str]:
+    """Create every EventBridge bus of the template (named by logical id)."""
+    created = []
+    for name in resources_of_type("AWS::Events::EventBus"):
+        events.create_event_bus(Name=name)
         created.append(name)
     return created

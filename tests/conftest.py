@@ -36,6 +36,7 @@ pytest.register_assert_rewrite("tests.support")
 from customer_api.core import clock  # noqa: E402
 from customer_api.domain.admins import create_admin  # noqa: E402
 from local.dynamodb_local import DynamoDBLocal  # noqa: E402
+from local.outbox import Outbox  # noqa: E402
 from tests.support import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -80,6 +81,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture
 def api(aws: None) -> Api:
     return Api()
+
+
+@pytest.fixture
+def outbox(aws: None) -> Outbox:
+    """The customers table's stream, published by PublishEventsFunction: `outbox.poll()` runs it
+    over what committed since the last poll and answers the events the bus received."""
+    return Outbox()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 from customer_api.domain.admins import create_admin
 from local import runtime, template
+from local.outbox import Outbox, with_token_in_clear
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_CUSTOMER_UUID = "e1b20098a66c11edb46b60d819134f39"
@@ -26,6 +27,31 @@ def run(function: str, replacements: dict[str, str]) -> dict[str, Any]:
     result = runtime.invoke(found, event)
     assert result["statusCode"] == 200, result["body"]
     return json.loads(result["body"])["data"]  # type: ignore[no-any-return]
+
+
+def test_the_stream_consumer_publishes_its_sample_stream_event(aws: None) -> None:
+    event = json.loads((EVENTS / "publish_events.json").read_text())
+
+    result = runtime.invoke(runtime.stream_consumer("CustomersTable"), event)
+
+    assert result == {"batchItemFailures": []}
+    published = Outbox().poll()
+    assert [e["detail-type"] for e in published] == ["customer.created", "customer.updated"]
+    assert published[1]["detail"]["changed"] == ["full_name"]
+
+
+def test_the_sample_bus_event_is_what_the_publisher_sends_a_mailer() -> None:
+    sample = json.loads((EVENTS / "bus" / "customer.password_reset_requested.json").read_text())
+
+    assert sample["source"] == "customer-api"
+    assert set(sample["detail"]) == {
+        "event_id",
+        "customer_uuid",
+        "email",
+        "full_name",
+        "expires_at",
+        "encrypted_token",
+    }
 
 
 def test_there_is_one_event_per_function() -> None:
@@ -70,6 +96,11 @@ def test_every_function_answers_its_sample_event(aws: None) -> None:
     assert run("delete_group", admin)["group_id"] == 2
     renewed = run("change_own_password", own)
     run("delete_sessions", {"REPLACE_WITH_CUSTOMER_TOKEN": renewed["token"], SAMPLE_SID: renewed["sid"]})
+    outbox = Outbox()
+    outbox.poll()
+    assert run("request_password_reset", {}) == {}
+    (requested,) = [e for e in outbox.poll() if e["detail-type"] == "customer.password_reset_requested"]
+    assert run("reset_password", {"REPLACE_WITH_RESET_TOKEN": with_token_in_clear(requested)["detail"]["token"]}) == {}
     assert run("delete_customer", admin | ids)["uuid"] == customer["uuid"]
     admin_session = run("create_admin_session", {})
     run("delete_admin_session", admin | {SAMPLE_SID: admin_session["sid"]})

@@ -9,6 +9,7 @@ import pytest
 
 from customer_api.core.settings import settings
 from customer_api.store import keys
+from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
 from tools.round_trips import dynamodb_calls
 
@@ -335,3 +336,36 @@ def test_a_customer_joins_its_group_in_the_creates_transaction(api: Api, admin_t
     with dynamodb_calls() as calls:
         assert api.post("/api/customers", body, token=admin_token).status == 200
     assert calls == [ADMIN_AUTH, "UpdateItem", "TransactWriteItems"]
+
+
+def test_a_reset_request_counts_it_reads_the_customer_and_puts_the_reset_on_it(
+    api: Api, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/reset-password", {"email": customer.email})
+    assert reply.status == 200
+    # The count opens a window (UpdateItem), the claim then the customer, the customer put back.
+    assert calls == ["UpdateItem", "GetItem", "GetItem", "PutItem"]
+
+
+def test_a_reset_request_for_an_unknown_email_makes_the_same_calls_for_nobody(api: Api) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/reset-password", {"email": unique_email()})
+    assert reply.status == 200
+    # The same calls as for a customer (the put refused by its condition): about the same time.
+    assert calls == ["UpdateItem", "GetItem", "GetItem", "PutItem"]
+
+
+def test_setting_a_password_with_a_token_reads_the_customer_puts_it_and_sweeps(
+    api: Api, customer: CustomerAccount, outbox: Outbox, log_in: Any
+) -> None:
+    log_in(customer)
+    outbox.poll()
+    api.post("/api/customers/reset-password", {"email": customer.email})
+    (requested,) = [e for e in outbox.poll() if e["detail-type"] == "customer.password_reset_requested"]
+    token = with_token_in_clear(requested)["detail"]["token"]
+    with dynamodb_calls() as calls:
+        reply = api.post("/api/customers/password", {"token": token, "password": "new-secret-456"})
+    assert reply.status == 200
+    # Spent, changed and every session ended in one PutItem; the sweep deletes the old session.
+    assert calls == ["GetItem", "PutItem", "Query", "TransactWriteItems"]

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures
-from customer_api.core.records import AdminUser, Customer, LoginFailures, PrincipalKind, Session
+from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures, TooManyResetRequests
+from customer_api.core.records import AdminUser, Customer, LoginFailures, PasswordReset, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.store.memory import MemoryStore
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE, Store
@@ -341,3 +341,33 @@ def test_a_fresh_read_sees_a_secret_changed_behind_the_cache_and_caches_it(any_s
 
     assert any_store.read_secret(name, 60, fresh=True) == new
     assert any_store.read_secret(name, 60) == new
+
+
+def test_reset_requests_count_per_email_apart_from_logins_then_a_new_window_opens(any_store: Store) -> None:
+    def ask(now: int) -> None:
+        any_store.take_reset_request("r@shop.example.com", now, window_seconds=60, max_requests=2)
+
+    ask(1000), ask(1030)
+    with pytest.raises(TooManyResetRequests) as refused:
+        ask(1040)
+    assert refused.value.retry_after_seconds == 20
+    assert any_store.customer_for_login("r@shop.example.com") == (None, LoginFailures())  # logins unaffected
+    ask(1060)
+
+
+def test_a_pending_reset_is_kept_on_its_customer_and_cleared_by_a_save_without_it(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    reset = PasswordReset(token_hash="a" * 64, expires_at=2000, encrypted_token="c2VhbGVk")
+
+    pending = any_store.save_customer(customer, dataclasses.replace(customer, reset=reset))
+    assert any_store.get_customer(customer.uuid) == pending and pending.reset == reset
+    cleared = any_store.save_customer(pending, dataclasses.replace(pending, reset=None))
+    assert any_store.get_customer(customer.uuid) == cleared and cleared.reset is None
+
+
+def test_a_save_of_a_customer_that_does_not_exist_stores_nothing(any_store: Store) -> None:
+    nobody = a_customer(any_store)
+
+    with pytest.raises(ConcurrentChange):
+        any_store.save_customer(nobody, dataclasses.replace(nobody, full_name="Nobody"))
+    assert any_store.get_customer(nobody.uuid) is None

@@ -20,6 +20,7 @@ from botocore.client import BaseClient
 
 from customer_api.core.settings import settings
 from local import runtime, template
+from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
 
 Grant = tuple[str, str]  # (IAM action, resource: a logical id, or "<table>/index/<name>")
@@ -38,6 +39,11 @@ def grants_of_call(service: str, operation: str, params: dict[str, Any]) -> set[
     """The IAM permissions one API call needs."""
     if service == "secretsmanager":
         return {(f"secretsmanager:{operation}", params["SecretId"])}
+    if service == "kms":
+        # Locally a key is named by its alias, alias/<logical id> (local.template.key_alias).
+        return {(f"kms:{operation}", params["KeyId"].removeprefix("alias/"))}
+    if service == "events":
+        return {(f"events:{operation}", entry["EventBusName"]) for entry in params["Entries"]}
     if operation in _SINGLE_TABLE_OPERATIONS:
         table = params["TableName"]
         index = params.get("IndexName")
@@ -226,7 +232,21 @@ def play_addresses_and_groups(api: Api, admin: str) -> None:
     assert api.delete(f"/api/customer-groups/{group}", token=admin).status == 200
 
 
-def play_every_path(api: Api) -> None:
+def play_recovery(api: Api, outbox: Outbox, email: str) -> None:
+    """A reset asked for a customer and an unknown email, until throttled; a token spent, and
+    one refused."""
+    outbox.poll()
+    assert api.post("/api/customers/reset-password", {"email": unique_email()}).status == 200
+    assert api.post("/api/customers/reset-password", {"email": email}).status == 200
+    (requested,) = [e for e in outbox.poll() if e["detail-type"] == "customer.password_reset_requested"]
+    token = with_token_in_clear(requested)["detail"]["token"]
+    assert api.post("/api/customers/password", {"token": token, "password": "secret-456"}).status == 200
+    assert api.post("/api/customers/password", {"token": token, "password": "secret-456"}).status == 400
+    statuses = [api.post("/api/customers/reset-password", {"email": email}).status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def play_every_path(api: Api, outbox: Outbox) -> None:
     """Every handler, through each of its paths that touches AWS differently."""
     admin_credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     for path in ("/api/user/tokens", "/api/user/sessions"):
@@ -273,6 +293,7 @@ def play_every_path(api: Api) -> None:
     assert session
 
     log_in_again()
+    play_recovery(api, outbox, email)
     play_reads(api, admin, customer_uuid, email)
     play_self_service(api, admin)
     play_addresses_and_groups(api, admin)
@@ -280,6 +301,7 @@ def play_every_path(api: Api) -> None:
     assert api.delete(f"/api/user/sessions/{other_admin_session}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 200
     assert api.delete(f"/api/customers/{customer_uuid}", token=admin).status == 404
+    assert outbox.poll()  # every committed change published, by the stream consumer
 
 
 # --- the template's policies ------------------------------------------------------------------
@@ -289,6 +311,8 @@ def _resource_name(resource: Any) -> str:
     """A policy resource as a logical id (or <table>/index/<name>); the template's three forms."""
     if isinstance(resource, dict) and "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "Arn":
         return str(resource["Fn::GetAtt"][0])
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "StreamArn":
+        return f"{resource['Fn::GetAtt'][0]}/stream"
     if isinstance(resource, dict) and "Ref" in resource:
         return str(resource["Ref"])
     if isinstance(resource, dict) and "Fn::Sub" in resource and isinstance(resource["Fn::Sub"], str):
@@ -321,15 +345,24 @@ UNREACHABLE_FALLBACKS: dict[str, set[Grant]] = {
 }
 
 
+def _stream_reads(function: str) -> set[Grant]:
+    """What a function's event source mapping reads with the function's role (Lambda's service
+    makes those calls, not the function's code): SAM wants them on the role."""
+    events = template.template()["Resources"][function]["Properties"].get("Events", {}).values()
+    streams = [event["Properties"]["Stream"]["Fn::GetAtt"][0] for event in events if event["Type"] == "DynamoDB"]
+    actions = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
+    return {(f"dynamodb:{action}", f"{table}/stream") for table in streams for action in actions}
+
+
 @pytest.fixture
-def played(recorder: Recorder, api: Api, admin: None) -> Recorder:
-    play_every_path(api)
+def played(recorder: Recorder, api: Api, admin: None, outbox: Outbox) -> Recorder:
+    play_every_path(api, outbox)
     return recorder
 
 
 @pytest.fixture
 def used(played: Recorder) -> dict[str, set[Grant]]:
-    return played.used
+    return {function: grants | _stream_reads(function) for function, grants in played.used.items()}
 
 
 def leading_key_patterns(function: str, action: str, table: str) -> list[str] | None:
@@ -403,3 +436,35 @@ def test_the_transaction_actions_map_to_item_actions() -> None:
         ("dynamodb:DeleteItem", "B"),
         ("dynamodb:ConditionCheckItem", "B"),
     }
+
+
+# Functions a customer token reaches: a customer's own routes, logout, the token refresh.
+REACHED_BY_CUSTOMER_TOKENS = [
+    "GetOwnAccountFunction",
+    "UpdateOwnAccountFunction",
+    "ChangeOwnPasswordFunction",
+    "ListOwnSessionsFunction",
+    "ListOwnAddressesFunction",
+    "AddOwnAddressFunction",
+    "UpdateOwnAddressFunction",
+    "DeleteOwnAddressFunction",
+    "DeleteSessionsFunction",
+    "RefreshCustomerTokenFunction",
+]
+ITEM_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+@pytest.mark.parametrize("function", REACHED_BY_CUSTOMER_TOKENS)
+def test_no_function_customer_tokens_reach_can_mint_an_admin_token_or_write_an_admins_item(function: str) -> None:
+    """SECURITY.md, item 7 of the attacker's findings: such a function holds no admin signing
+    key, and each write it may make is limited to items that are not an admin's or an admin
+    session (dynamodb:LeadingKeys)."""
+    grants = granted(function)
+    assert ("secretsmanager:GetSecretValue", "AdminTokenSecret") not in grants
+    for action, table in grants:
+        if action not in ITEM_WRITES:
+            continue
+        patterns = leading_key_patterns(function, action, table)
+        assert patterns is not None, f"{function} may {action} any item of {table}"
+        admin_items = ["ADMIN#boss@shop.example.com", "ADMINSESSION#0f0e", "FAILURES#admin#boss@shop.example.com"]
+        assert not [pk for pk in admin_items if any(fnmatch.fnmatchcase(pk, p) for p in patterns)], (function, action)

@@ -72,9 +72,42 @@ def test_every_documented_route_is_served_by_exactly_one_function(cloudformation
     assert all(len(served_by) == 1 for served_by in routes.values())
 
 
-def test_every_function_serves_a_route(cloudformation: dict[str, Any]) -> None:
+def stream_consumers(cloudformation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Function -> its event source mapping, for the functions a DynamoDB stream invokes."""
+    mappings = of_type(cloudformation, "AWS::Lambda::EventSourceMapping").values()
+    return {mapping["Properties"]["FunctionName"]["Ref"]: mapping["Properties"] for mapping in mappings}
+
+
+def test_every_function_serves_a_route_but_the_stream_consumer(cloudformation: dict[str, Any]) -> None:
     serving = {name for served_by in routed_functions(cloudformation).values() for name in served_by}
-    assert serving == set(functions(cloudformation))
+    assert set(stream_consumers(cloudformation)) == {"PublishEventsFunction"}
+    assert serving == set(functions(cloudformation)) - {"PublishEventsFunction"}
+
+
+def test_the_outbox_reads_the_customers_stream_and_reports_failures_one_by_one(cloudformation: dict[str, Any]) -> None:
+    table = of_type(cloudformation, "AWS::DynamoDB::Table")["CustomersTable"]["Properties"]
+    mapping = stream_consumers(cloudformation)["PublishEventsFunction"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["CustomersTable", "StreamArn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] > 0
+    on_failure = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+    assert on_failure == {"Fn::GetAtt": ["PublishEventsDeadLetterQueue", "Arn"]}
+
+
+def test_only_the_reset_request_may_encrypt_and_only_for_the_reset_purpose(cloudformation: dict[str, Any]) -> None:
+    kms_statements = [s for s in statements(cloudformation) if any(a.startswith("kms:") for a in as_list(s["Action"]))]
+    assert kms_statements == [
+        {
+            "Effect": "Allow",
+            "Action": ["kms:Encrypt"],
+            "Resource": {"Fn::GetAtt": ["ResetTokenKey", "Arn"]},
+            "Condition": {"StringEquals": {"kms:EncryptionContext:purpose": "password-reset"}},
+        }
+    ]
+    key = of_type(cloudformation, "AWS::KMS::Key")["ResetTokenKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
 
 
 def test_every_function_runs_python_3_13_on_arm64_with_the_shared_layer(cloudformation: dict[str, Any]) -> None:

@@ -5,12 +5,14 @@ storage invariants."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import time
 import uuid
 from typing import Any
 
+import boto3
 import jwt
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from customer_api.core.records import email_key
 from customer_api.core.settings import settings as service_settings
+from customer_api.domain.recovery import encryption_context
 from customer_api.store import client, keys
 from tests.support import Api, Reply
 from tests.support.invariants import Tables, assert_invariants, read_tables
@@ -28,6 +31,19 @@ EMAILS = st.sampled_from(["ann@shop.example.com", "bob@shop.example.com", "cy@sh
 )
 PASSWORDS = st.sampled_from(["secret-1", "secret-2"])
 UNKNOWN_SID = "00000000-0000-4000-8000-000000000000"
+
+
+def mailed_token(customer_uuid: str) -> str:
+    """The customer's pending reset token, decrypted from the item as the shop's mailer would
+    decrypt it from the event."""
+    item = client.dynamodb().get_item(
+        TableName=service_settings().customers_table, Key={"pk": {"S": keys.customer(customer_uuid)}}
+    )["Item"]
+    plaintext = boto3.client("kms").decrypt(
+        CiphertextBlob=base64.b64decode(item["reset_token_ciphertext"]["S"]),
+        EncryptionContext=encryption_context(customer_uuid),
+    )["Plaintext"]
+    return str(plaintext.decode())
 
 
 def forget_everything_but_admins() -> None:
@@ -69,6 +85,13 @@ ADDRESS = {
 
 
 @dataclasses.dataclass
+class ResetToken:
+    token: str
+    customer_uuid: str
+    pending: bool = True  # the customer's latest, unspent, not voided by another password change
+
+
+@dataclasses.dataclass
 class ModelToken:
     token: str
     sid: str
@@ -86,6 +109,8 @@ class CustomerService(RuleBasedStateMachine):
         self.tokens: list[ModelToken] = []
         self.failures: dict[str, int] = {}  # failed logins by email key
         self.groups: set[int] = set()  # groups created and not deleted (besides Default)
+        self.reset_requests: dict[str, int] = {}  # reset requests by email key (all in one window)
+        self.reset_tokens: list[ResetToken] = []
 
     # --- the model's questions ----------------------------------------------------------
 
@@ -104,6 +129,11 @@ class CustomerService(RuleBasedStateMachine):
         for token in self.tokens:
             if token.customer_uuid == customer_uuid:
                 token.live = False
+
+    def _void_resets_of(self, customer_uuid: str) -> None:
+        for reset in self.reset_tokens:
+            if reset.customer_uuid == customer_uuid:
+                reset.pending = False
 
     def _admin(self, method: str, path: str, body: Any = None) -> Reply:
         return self.api.call(method, path, body, token=self.admin_token)
@@ -151,6 +181,7 @@ class CustomerService(RuleBasedStateMachine):
         if self._update(customer_uuid, {"password": password}):
             self.customers[customer_uuid].password = password
             self._end_sessions_of(customer_uuid)
+            self._void_resets_of(customer_uuid)
 
     @rule(index=st.integers(0, 9), name=st.sampled_from(["Ann", "  Bob  "]))
     def change_name(self, index: int, name: str) -> None:
@@ -177,6 +208,7 @@ class CustomerService(RuleBasedStateMachine):
         assert reply.status == 200, reply.body
         customer.deleted = True
         self._end_sessions_of(customer_uuid)
+        self._void_resets_of(customer_uuid)
 
     def _log_in(self, email: str, password: str, path: str = "/api/customers/sessions") -> Reply:
         reply = self.api.post(path, {"email": email, "password": password})
@@ -281,6 +313,7 @@ class CustomerService(RuleBasedStateMachine):
         customer.password = password
         self.failures.pop(key, None)
         self._end_sessions_of(token.customer_uuid)
+        self._void_resets_of(token.customer_uuid)
         self.tokens.append(ModelToken(reply.data["token"], reply.data["sid"], token.customer_uuid))
 
     @rule(index=st.integers(0, 9))
@@ -378,6 +411,39 @@ class CustomerService(RuleBasedStateMachine):
         else:
             assert reply.status == 200, reply.body
             self.groups.discard(group_id)
+
+    @rule(email=EMAILS)
+    def ask_for_a_reset(self, email: str) -> None:
+        """200 for any email until its 4th request (429); an enabled customer's older token is
+        replaced by a new one (read here from the item's ciphertext, as the mailer decrypts it)."""
+        key = email_key(email)
+        reply = self.api.post("/api/customers/reset-password", {"email": email})
+        self.reset_requests[key] = self.reset_requests.get(key, 0) + 1
+        if self.reset_requests[key] > service_settings().reset_max_requests:
+            assert reply.status == 429, reply.body
+            return
+        assert (reply.status, reply.body) == (200, {"data": {}})
+        owner = self._owner_of(email)
+        if owner is None or self.customers[owner].status != 1:
+            return
+        self._void_resets_of(owner)
+        self.reset_tokens.append(ResetToken(mailed_token(owner), owner))
+
+    @rule(index=st.integers(0, 9), password=PASSWORDS)
+    def reset_the_password(self, index: int, password: str) -> None:
+        """Only a customer's pending token works, once, while the customer is enabled."""
+        if not self.reset_tokens:
+            return
+        reset = self.reset_tokens[index % len(self.reset_tokens)]
+        reply = self.api.post("/api/customers/password", {"token": reset.token, "password": password})
+        customer = self.customers[reset.customer_uuid]
+        if not reset.pending or customer.deleted or customer.status != 1:
+            assert (reply.status, reply.error["message"]) == (400, "Token is invalid or expired"), reply.body
+            return
+        assert (reply.status, reply.body) == (200, {"data": {}})
+        customer.password = password
+        reset.pending = False
+        self._end_sessions_of(reset.customer_uuid)
 
     # --- after every step -------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ key; no response may carry a password, a hash or a key."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import json
 import logging
@@ -19,12 +20,14 @@ import pytest
 
 from customer_api.core.settings import settings
 from customer_api.edge.observability import logger
+from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Reply, unique_email
 
 FIRST_PASSWORD = "Canary-first-pw-1"
 SECOND_PASSWORD = "Canary-second-pw-2"
 WRONG_PASSWORD = "Canary-wrong-pw-3"
-PASSWORDS = [ADMIN_PASSWORD, FIRST_PASSWORD, SECOND_PASSWORD, WRONG_PASSWORD]
+RESET_PASSWORD = "Canary-reset-pw-4"
+PASSWORDS = [ADMIN_PASSWORD, FIRST_PASSWORD, SECOND_PASSWORD, WRONG_PASSWORD, RESET_PASSWORD]
 
 BCRYPT_HASH = re.compile(r"\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}")
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -36,6 +39,8 @@ class Scenario:
     tokens: list[str] = dataclasses.field(default_factory=list)
     hashes: list[str] = dataclasses.field(default_factory=list)
     keys: list[str] = dataclasses.field(default_factory=list)
+    reset_secrets: list[str] = dataclasses.field(default_factory=list)  # tokens, their secrets and hashes
+    events: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # as the bus received them
     log_lines: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -65,7 +70,22 @@ def _signing_keys() -> list[str]:
     return keys
 
 
-def play(api: Api, scenario: Scenario) -> None:
+def play_reset(r: Recorder, outbox: Outbox, email: str, scenario: Scenario) -> None:
+    """A password reset: asked for (and for an unknown email), spent, spent again."""
+    scenario.events += outbox.poll()
+    r.call("POST", "/api/customers/reset-password", {"email": unique_email()})
+    r.call("POST", "/api/customers/reset-password", {"email": email})
+    published = outbox.poll()
+    scenario.events += published
+    (requested,) = [e for e in published if e["detail-type"] == "customer.password_reset_requested"]
+    token = with_token_in_clear(requested)["detail"]["token"]
+    scenario.reset_secrets += [token, token.partition(".")[2], hashlib.sha256(token.encode()).hexdigest()]
+    r.call("POST", "/api/customers/password", {"token": token, "password": RESET_PASSWORD})
+    r.call("POST", "/api/customers/password", {"token": token, "password": RESET_PASSWORD})
+    scenario.hashes += _stored_hashes()
+
+
+def play(api: Api, outbox: Outbox, scenario: Scenario) -> None:
     """Everything a day of the service sees, good and bad."""
     r = Recorder(api, scenario)
     admin_tokens = r.call("POST", "/api/user/tokens", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).data
@@ -98,13 +118,15 @@ def play(api: Api, scenario: Scenario) -> None:
     for _ in range(6):
         r.call("POST", "/api/customers/sessions", {"email": email, "password": WRONG_PASSWORD})
     r.call("POST", "/api/user/tokens", {"email": ADMIN_EMAIL, "password": WRONG_PASSWORD})
+    play_reset(r, outbox, email, scenario)
     r.call("DELETE", f"/api/customers/{customer_uuid}", token=admin)
+    scenario.events += outbox.poll()
     scenario.keys += _signing_keys()
 
 
 @pytest.fixture
 def scenario(
-    api: Api, admin: None, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+    api: Api, admin: None, outbox: Outbox, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Scenario]:
     """The scenario, played at DEBUG, with every line logged: the service logger's lines as
     Lambda would write them, Powertools' own loggers' records, and all of stdout and stderr."""
@@ -118,7 +140,7 @@ def scenario(
     caplog.set_level(logging.DEBUG, logger="aws_lambda_powertools")
     played = Scenario()
     try:
-        play(api, played)
+        play(api, outbox, played)
     finally:
         service_logger.removeHandler(handler)
         service_logger.setLevel(level)
@@ -141,11 +163,12 @@ def test_the_scenario_is_captured_at_debug_level(scenario: Scenario) -> None:
     assert len(scenario.tokens) >= 5
     assert len(set(scenario.hashes)) >= 3  # the admin's, the first and the second password's
     assert len(scenario.replies) > 20
+    assert len(scenario.reset_secrets) == 3 and len(scenario.events) >= 5
 
 
 def secrets_of(scenario: Scenario) -> list[str]:
     signatures = [token.rsplit(".", 1)[1] for token in scenario.tokens if token.rsplit(".", 1)[1]]
-    return [*PASSWORDS, *scenario.hashes, *scenario.tokens, *signatures, *scenario.keys]
+    return [*PASSWORDS, *scenario.hashes, *scenario.tokens, *signatures, *scenario.keys, *scenario.reset_secrets]
 
 
 def test_no_log_line_carries_a_password_hash_token_or_key(scenario: Scenario) -> None:
@@ -167,7 +190,7 @@ def _reply_text(reply: Reply) -> str:
 
 
 def test_no_response_carries_a_password_hash_or_key(scenario: Scenario) -> None:
-    secrets = [*PASSWORDS, *scenario.hashes, *scenario.keys]
+    secrets = [*PASSWORDS, *scenario.hashes, *scenario.keys, *scenario.reset_secrets]
 
     leaks = [
         (secret[:12], _reply_text(reply)[:200])
@@ -188,3 +211,12 @@ def test_error_responses_carry_no_token(scenario: Scenario) -> None:
 
     assert errors
     assert [text[:200] for text in errors if JWT.search(text)] == []
+
+
+def test_no_event_carries_a_password_hash_or_reset_token(scenario: Scenario) -> None:
+    published = json.dumps(scenario.events)
+
+    assert [
+        secret[:12] for secret in [*PASSWORDS, *scenario.hashes, *scenario.reset_secrets] if secret in published
+    ] == []
+    assert not BCRYPT_HASH.search(published)

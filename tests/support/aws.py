@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from customer_api import store
 from customer_api.core import settings as config
-from local import template
+from local import outbox, template
 
 MOTO = "moto"
 DYNAMODB_LOCAL = "dynamodb-local"
@@ -30,9 +30,10 @@ def fresh_aws(dynamodb_endpoint: str | None = None) -> Iterator[None]:
     """Fresh DynamoDB tables and secrets, created from template.yaml, and no cached clients.
     With `dynamodb_endpoint` (a DynamoDB Local), DynamoDB is that one: moto lets requests to
     an endpoint it does not know through."""
-    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    names = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")  # its streams too
+    saved = {name: os.environ.get(name) for name in names}
     if dynamodb_endpoint is not None:
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
+        os.environ.update(dict.fromkeys(names, dynamodb_endpoint))
     try:
         with mock_aws():
             store.forget_cached()
@@ -42,9 +43,13 @@ def fresh_aws(dynamodb_endpoint: str | None = None) -> Iterator[None]:
                 dynamodb.delete_table(TableName=table)
             template.create_tables(dynamodb)
             template.create_secrets(boto3.client("secretsmanager"))
+            template.create_keys(boto3.client("kms"))
+            template.create_event_buses(boto3.client("events"))
+            outbox.install_tap()
             yield
             store.forget_cached()
     finally:
-        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-        if saved is not None:
-            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value

@@ -102,6 +102,14 @@ class TooManyLoginFailures(RetryLater):
     message = "Too many failed login attempts; try again later"
 
 
+class TooManyResetRequests(RetryLater):
+    message = "Too many password reset requests for this email; try again later"
+
+
+class InvalidResetToken(InvalidInput):
+    message = "Token is invalid or expired"
+
+
 class StoreBusy(RetryLater):
     """Storage still busy (throttled, conflicting transactions) after every retry."""
 

@@ -34,6 +34,7 @@ class Customer:
     version: int = 1  # bumped by every write: the condition of optimistic updates
     session_epoch: int = 0  # bumped to end every session at once
     session_seq: int = 0  # logins so far: only the latest MAX_SESSIONS stay live
+    reset: PasswordReset | None = None  # a pending password reset
 
     @property
     def email_key(self) -> str:
@@ -189,3 +190,21 @@ class AddressBook:
 
     def find(self, address_uuid: str) -> Address | None:
         return next((address for address in self.addresses if address.uuid == address_uuid), None)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """A change as the shop's other systems hear of it: an EventBridge detail-type and detail."""
+
+    detail_type: str
+    detail: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PasswordReset:
+    """A pending password reset, on its customer: the token's hash (never the token), when it
+    expires, and the token as KMS encrypted it for the reset event."""
+
+    token_hash: str = dataclasses.field(repr=False)
+    expires_at: int
+    encrypted_token: str = dataclasses.field(repr=False)

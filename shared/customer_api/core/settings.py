@@ -52,6 +52,15 @@ class Settings(BaseModel):
     login_max_failures: int = Field(5, alias="LOGIN_MAX_FAILURES", gt=0)
     login_failure_window_seconds: int = Field(15 * 60, alias="LOGIN_FAILURE_WINDOW_SECONDS", gt=0)
 
+    # Password recovery: a reset token's lifetime, and reset requests per email per window.
+    reset_token_seconds: int = Field(3600, alias="RESET_TOKEN_SECONDS", gt=0)
+    reset_max_requests: int = Field(3, alias="RESET_MAX_REQUESTS", gt=0)
+    reset_window_seconds: int = Field(3600, alias="RESET_WINDOW_SECONDS", gt=0)
+    # The KMS key that encrypts reset tokens (the reset-request function only) and the bus the
+    # events go to (the publisher only).
+    reset_token_key: str = Field("", alias="RESET_TOKEN_KEY")
+    event_bus_name: str = Field("", alias="EVENT_BUS_NAME")
+
     # Requests.
     max_body_bytes: int = Field(8192, alias="MAX_BODY_BYTES", gt=0)
     # Origins (scheme://host[:port]) besides the API's own that may make cookie-authenticated

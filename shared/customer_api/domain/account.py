@@ -58,7 +58,11 @@ def change_own_password(caller: Caller, change: OwnPasswordChange, origin: Login
     def save() -> Customer:
         current = _still_live(caller)
         changed = dataclasses.replace(
-            current, password_hash=new_hash, session_epoch=current.session_epoch + 1, updated_at=clock.timestamp()
+            current,
+            password_hash=new_hash,
+            session_epoch=current.session_epoch + 1,
+            reset=None,  # a new password voids a pending reset token
+            updated_at=clock.timestamp(),
         )
         return db.save_customer(current, changed)
 

@@ -47,6 +47,7 @@ def _apply(customer: Customer, update: CustomerUpdate, password_hash: str | None
     changes = update.model_dump(exclude_none=True, exclude={"password"})
     if password_hash is not None:
         changes["password_hash"] = password_hash
+        changes["reset"] = None  # a new password voids a pending reset token
     if password_hash is not None or update.status == 0:
         # A new password or a disabled account ends every session of the customer.
         changes["session_epoch"] = customer.session_epoch + 1

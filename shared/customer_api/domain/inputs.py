@@ -188,3 +188,21 @@ class Credentials(BaseModel):
 
     email: str
     password: str = Field(repr=False)
+
+
+class PasswordResetRequest(BaseModel):
+    """Body of POST /api/customers/reset-password."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    email: Email
+
+
+class PasswordResetWithToken(BaseModel):
+    """Body of POST /api/customers/password: the reset token (checked only for shape here, so
+    that every wrong token gets the same answer) and the new password."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    token: str = Field(repr=False, max_length=512)
+    password: Password = Field(repr=False)

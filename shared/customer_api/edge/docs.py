@@ -20,6 +20,7 @@ OWN_ACCOUNT = ["The customer's own account"]
 SESSIONS_AND_TOKENS = ["Sessions and tokens"]
 CUSTOMER_GROUPS = ["Customer groups (admin)"]
 ADMIN_USERS = ["Admin users"]
+PASSWORD_RECOVERY = ["Password recovery"]
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, a missing or invalid field, or failed login",
@@ -30,7 +31,7 @@ _ERROR_DESCRIPTIONS = {
     413: "Request body too large",
     415: "A request body that is not JSON",
     422: "The Idempotency-Key was already used with another request body",
-    429: "Too many failed logins for this email; retry after `Retry-After` seconds",
+    429: "Too many failed logins (or reset requests) for this email; retry after `Retry-After` seconds",
     503: "Storage busy; retry after `Retry-After` seconds",
 }
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}

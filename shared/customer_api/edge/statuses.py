@@ -19,6 +19,7 @@ from customer_api.core.errors import (
     RetryLater,
     StoreBusy,
     TooManyLoginFailures,
+    TooManyResetRequests,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -42,6 +43,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     # the request the key first came with.
     IdempotencyKeyReused: 422,
     TooManyLoginFailures: 429,
+    TooManyResetRequests: 429,
     StoreBusy: 503,
     RetryLater: 503,
 }

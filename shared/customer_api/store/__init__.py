@@ -37,10 +37,11 @@ def installed(store: Store) -> Iterator[Store]:
 def forget_cached() -> None:
     """Drop cached clients and secrets: the next call connects anew (tests and the local server
     switch backends)."""
-    from customer_api.store import client, secrets  # noqa: PLC0415 - boto3 only when used
+    from customer_api.store import client, outside, secrets  # noqa: PLC0415 - boto3 only when used
 
     client.forget()
     secrets.forget()
+    outside.forget()
 
 
 __all__ = ["Store", "active", "forget_cached", "installed"]

@@ -12,6 +12,7 @@ from customer_api.core.records import (
     Customer,
     CustomerGroup,
     LoginFailures,
+    PasswordReset,
     PrincipalKind,
     Session,
 )
@@ -58,7 +59,29 @@ def customer_item(customer: Customer) -> Item:
         "version": n(customer.version),
         "session_epoch": n(customer.session_epoch),
         "session_seq": n(customer.session_seq),
+        **reset_attributes(customer.reset),
     }
+
+
+def reset_attributes(reset: PasswordReset | None) -> Item:
+    """A pending reset's attributes on its customer's item (the names domain.events reads)."""
+    if reset is None:
+        return {}
+    return {
+        "reset_hash": s(reset.token_hash),
+        "reset_expires_at": n(reset.expires_at),
+        "reset_token_ciphertext": s(reset.encrypted_token),
+    }
+
+
+def _reset_from(item: Item) -> PasswordReset | None:
+    if "reset_hash" not in item:
+        return None
+    return PasswordReset(
+        token_hash=item["reset_hash"]["S"],
+        expires_at=int(item["reset_expires_at"]["N"]),
+        encrypted_token=item["reset_token_ciphertext"]["S"],
+    )
 
 
 def customer_from(item: Item) -> Customer:
@@ -68,6 +91,7 @@ def customer_from(item: Item) -> Customer:
         version=int(item["version"]["N"]),
         session_epoch=int(item["session_epoch"]["N"]),
         session_seq=_count(item, "session_seq"),
+        reset=_reset_from(item),
     )
 
 

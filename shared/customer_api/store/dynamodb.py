@@ -16,6 +16,7 @@ from customer_api.core.errors import (
     GroupInUse,
     GroupNotFound,
     TooManyLoginFailures,
+    TooManyResetRequests,
     UnknownGroup,
 )
 from customer_api.core.records import (
@@ -25,12 +26,13 @@ from customer_api.core.records import (
     Customer,
     CustomerGroup,
     CustomerQuery,
+    DomainEvent,
     LoginFailures,
     PrincipalKind,
     Session,
 )
 from customer_api.core.settings import settings
-from customer_api.store import codecs, keys, secrets
+from customer_api.store import codecs, keys, outside, secrets
 from customer_api.store.client import (
     Item,
     batch_get,
@@ -176,6 +178,41 @@ def _all_or_nothing(items: list[Item]) -> None:
         raise ValueError("too many changes for one transaction")
     if items and transact(items) is not None:
         raise ConcurrentChange()
+
+
+def _count_in_window(pk: str, now: int, window_seconds: int, max_attempts: int, seen: LoginFailures) -> LoginFailures:
+    """Count one attempt on a counter item of the sessions table, atomically, before it is made:
+    at most `max_attempts` per window however many run at once (see Store.take_login_attempt)."""
+    target = {"TableName": _sessions(), "Key": key(pk)}
+    names = {"#count": "count"}
+    count_into_running_window = {
+        **target,
+        "UpdateExpression": "ADD #count :one",
+        "ConditionExpression": "window_ends > :now AND #count < :max",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":max": n(max_attempts)},
+    }
+    open_window = {
+        **target,
+        "UpdateExpression": "SET #count = :one, window_ends = :ends, expires_at = :ends",
+        "ConditionExpression": "attribute_not_exists(pk) OR window_ends <= :now",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":ends": n(now + window_seconds)},
+    }
+    # The write that will most likely hold first, from the count as last read.
+    attempts = [count_into_running_window, open_window]
+    if seen.window_ends <= now:
+        attempts.reverse()
+    for _ in range(settings().write_attempts):
+        for request in attempts:
+            counted, found = _update_or_what_refused_it(**request)
+            if counted is not None:
+                return codecs.failures_from(counted)
+        running = codecs.failures_from(found)  # as the last refused write found it
+        if running.window_ends > now and running.count >= max_attempts:
+            raise TooManyLoginFailures(running.window_ends - now)
+        # Otherwise a window opened or ended between our writes: try again.
+    raise ConcurrentChange()
 
 
 class DynamoStore:
@@ -446,36 +483,14 @@ class DynamoStore:
         max_attempts: int,
         seen: LoginFailures,
     ) -> LoginFailures:
-        target = {"TableName": _sessions(), "Key": key(keys.login_failures(kind, email_key))}
-        names = {"#count": "count"}
-        count_into_running_window = {
-            **target,
-            "UpdateExpression": "ADD #count :one",
-            "ConditionExpression": "window_ends > :now AND #count < :max",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":max": n(max_attempts)},
-        }
-        open_window = {
-            **target,
-            "UpdateExpression": "SET #count = :one, window_ends = :ends, expires_at = :ends",
-            "ConditionExpression": "attribute_not_exists(pk) OR window_ends <= :now",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {":one": n(1), ":now": n(now), ":ends": n(now + window_seconds)},
-        }
-        # The write that will most likely hold first, from the count as last read.
-        attempts = [count_into_running_window, open_window]
-        if seen.window_ends <= now:
-            attempts.reverse()
-        for _ in range(settings().write_attempts):
-            for request in attempts:
-                counted, found = _update_or_what_refused_it(**request)
-                if counted is not None:
-                    return codecs.failures_from(counted)
-            running = codecs.failures_from(found)  # as the last refused write found it
-            if running.window_ends > now and running.count >= max_attempts:
-                raise TooManyLoginFailures(running.window_ends - now)
-            # Otherwise a window opened or ended between our writes: try again.
-        raise ConcurrentChange()
+        return _count_in_window(keys.login_failures(kind, email_key), now, window_seconds, max_attempts, seen)
+
+    @busy_as_store_busy
+    def take_reset_request(self, email_key: str, now: int, *, window_seconds: int, max_requests: int) -> None:
+        try:
+            _count_in_window(keys.reset_requests(email_key), now, window_seconds, max_requests, LoginFailures())
+        except TooManyLoginFailures as full:
+            raise TooManyResetRequests(full.retry_after_seconds) from full
 
     @busy_as_store_busy
     def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
@@ -610,6 +625,14 @@ class DynamoStore:
         if deletes and transact(deletes) is not None:
             raise ConcurrentChange()
         return len(deletes)
+
+    # --- keys and events
+
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        return outside.encrypt(plaintext, context)
+
+    def publish_events(self, events: list[DomainEvent]) -> None:
+        outside.put_events(events)
 
     # --- secrets
 

@@ -17,6 +17,7 @@ Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` o
   ADMINSESSION#<sid>         an admin's session, alike: its own prefix lets IAM keep the functions
                              customer tokens reach off admins' sessions (dynamodb:LeadingKeys)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
+  RESETS#<email>             password reset requests of the current window: the same fields
 
 The listing index is write-sharded: a customer's shard comes from its uuid, a claim's from its
 email key, so creates spread over LIST_SHARDS partitions of each kind instead of all landing on
@@ -35,6 +36,7 @@ EMAIL_PREFIX = "EMAIL#"
 SESSION_PREFIX = "SESSION#"
 ADMIN_SESSION_PREFIX = "ADMINSESSION#"
 FAILURES_PREFIX = "FAILURES#"
+RESETS_PREFIX = "RESETS#"
 COUNTER = "COUNTER#customer_id"
 GROUP_COUNTER = "COUNTER#group_id"
 ADDRESSES_PREFIX = "ADDRESSES#"
@@ -86,6 +88,10 @@ def sid_of(session_key: str) -> str:
 
 def login_failures(kind: PrincipalKind, email_key: str) -> str:
     return f"{FAILURES_PREFIX}{kind}#{email_key}"
+
+
+def reset_requests(email_key: str) -> str:
+    return RESETS_PREFIX + email_key
 
 
 def created_shards() -> list[str]:

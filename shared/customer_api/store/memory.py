@@ -3,8 +3,10 @@ all-or-nothing changes, each under one lock. For the unit tests: no AWS, no moto
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
+import json
 import threading
 from typing import Any
 
@@ -15,6 +17,7 @@ from customer_api.core.errors import (
     GroupInUse,
     GroupNotFound,
     TooManyLoginFailures,
+    TooManyResetRequests,
     UnknownGroup,
 )
 from customer_api.core.records import (
@@ -24,6 +27,7 @@ from customer_api.core.records import (
     Customer,
     CustomerGroup,
     CustomerQuery,
+    DomainEvent,
     LoginFailures,
     PrincipalKind,
     Session,
@@ -48,6 +52,8 @@ class MemoryStore:
         self.address_books: dict[str, AddressBook] = {}  # by customer uuid
         self.groups: dict[int, CustomerGroup] = {}
         self._last_group_id = DEFAULT_GROUP_ID
+        self.reset_requests: dict[str, LoginFailures] = {}
+        self.published: list[DomainEvent] = []
 
     # --- customers
 
@@ -229,6 +235,16 @@ class MemoryStore:
             self.failures[(kind, email_key)] = counted
             return counted
 
+    def take_reset_request(self, email_key: str, now: int, *, window_seconds: int, max_requests: int) -> None:
+        with self._lock:
+            running = self.reset_requests.get(email_key)
+            if running is None or running.window_ends <= now:
+                self.reset_requests[email_key] = LoginFailures(count=1, window_ends=now + window_seconds)
+            elif running.count < max_requests:
+                self.reset_requests[email_key] = dataclasses.replace(running, count=running.count + 1)
+            else:
+                raise TooManyResetRequests(running.window_ends - now)
+
     def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
         with self._lock:
             account = self._principal(kind, principal)
@@ -311,6 +327,23 @@ class MemoryStore:
             for sid in owned:
                 del self.sessions[sid]
             return len(owned)
+
+    # --- keys and events
+
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        # Not encryption: a wrapping that `unseal` opens only with the same context, as KMS would.
+        return base64.b64encode(json.dumps({"context": context, "plaintext": plaintext}).encode()).decode()
+
+    @staticmethod
+    def unseal(sealed: str, context: dict[str, str]) -> str:
+        opened = json.loads(base64.b64decode(sealed))
+        if opened["context"] != context:
+            raise ValueError("another encryption context")
+        return str(opened["plaintext"])
+
+    def publish_events(self, events: list[DomainEvent]) -> None:
+        with self._lock:
+            self.published.extend(events)
 
     # --- secrets
 

@@ -18,6 +18,7 @@ from customer_api.core.records import (
     Customer,
     CustomerGroup,
     CustomerQuery,
+    DomainEvent,
     LoginFailures,
     PrincipalKind,
     Session,
@@ -124,6 +125,11 @@ class Store(Protocol):
         (the count as last read) only saves a round trip: the outcome does not depend on it."""
         ...
 
+    def take_reset_request(self, email_key: str, now: int, *, window_seconds: int, max_requests: int) -> None:
+        """Count one password reset request for an email, atomically, before it is served, as
+        `take_login_attempt` counts logins (its own counter): TooManyResetRequests past the limit."""
+        ...
+
     def upgrade_password_hash(self, kind: PrincipalKind, principal: str, old_hash: str, new_hash: str) -> bool:
         """Replace a password hash by the same password hashed anew, unless the hash changed
         meanwhile (a new password wins). Whether it was replaced."""
@@ -166,6 +172,16 @@ class Store(Protocol):
         """Delete up to SWEEP_LIMIT session items of a principal whose sessions were ended; how
         many. Only housekeeping: those sessions are already dead, so an interrupted or partial
         sweep loses nothing (what is left expires by TTL)."""
+        ...
+
+    # --- keys and events
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        """`plaintext` encrypted with the reset-token key under an encryption context, as base64:
+        only a holder of the key who names the same context can read it."""
+        ...
+
+    def publish_events(self, events: list[DomainEvent]) -> None:
+        """Put the events on the bus; raises unless the bus took every one."""
         ...
 
     # --- secrets

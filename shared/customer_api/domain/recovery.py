@@ -1,0 +1,140 @@
+"""Password recovery: a reset token for a customer who forgot their password, and a new password
+set with it, every session ended in the same write.
+
+The token is `<customer uuid>.<secret>` (256 random bits): the uuid finds the customer with one
+read, the secret proves the mail was read. Only the token's SHA-256 is stored, on the customer,
+with its expiry and the token as KMS encrypted it for the reset event (customer.events); the
+plaintext leaves this module only inside that ciphertext."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import hmac
+import re
+import secrets
+
+from customer_api import store
+from customer_api.core import clock
+from customer_api.core.errors import ConcurrentChange, InvalidResetToken
+from customer_api.core.records import Customer, PasswordReset, PrincipalKind, email_key
+from customer_api.core.settings import settings
+from customer_api.domain.customers import retrying_lost_races
+from customer_api.domain.passwords import hash_password
+
+PURPOSE = "password-reset"
+# Nobody's uuid: an unknown or disabled email still costs one KMS call, as a known one does.
+NOBODY = "0" * 32
+_UUID = re.compile(r"[0-9a-f]{32}")
+
+
+def encryption_context(customer_uuid: str) -> dict[str, str]:
+    """What a reset token is encrypted under: the mailer names the same to decrypt it."""
+    return {"customer_uuid": customer_uuid, "purpose": PURPOSE}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token(customer_uuid: str) -> str:
+    return f"{customer_uuid}.{secrets.token_urlsafe(32)}"
+
+
+def _sealed_reset(customer_uuid: str, now: int) -> PasswordReset:
+    token = _new_token(customer_uuid)
+    return PasswordReset(
+        token_hash=token_hash(token),
+        expires_at=now + settings().reset_token_seconds,
+        encrypted_token=store.active().seal(token, encryption_context(customer_uuid)),
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """Count the request (every email alike: TooManyResetRequests past the limit), then give an
+    enabled customer a new reset token, replacing any older one. Unknown and disabled emails get
+    nothing, after the same counting, reading and encrypting."""
+    key, now = email_key(email), int(clock.now())
+    db, config = store.active(), settings()
+    db.take_reset_request(key, now, window_seconds=config.reset_window_seconds, max_requests=config.reset_max_requests)
+    found = db.customer_by_email(key)
+    reset = _sealed_reset(found.uuid if found and found.status == 1 else NOBODY, now)
+    if found is None or found.status != 1:
+        _as_if_saved(found, key, reset)
+        return
+
+    # The customer as just read first; read again only after losing a race.
+    first_read = iter([found])
+
+    def save() -> None:
+        current = next(first_read, None) or db.get_customer(found.uuid)
+        if current is not None and current.status == 1:  # deleted or disabled meanwhile: nothing
+            db.save_customer(current, dataclasses.replace(current, reset=reset))
+
+    retrying_lost_races(save)
+
+
+def _as_if_saved(found: Customer | None, key: str, reset: PasswordReset) -> None:
+    """The reads and the write a known email costs, made for nobody, so that the answer takes
+    about as long: the write's condition fails on an item that does not exist (uuid4s are never
+    all zeros), so nothing is stored and no event is made."""
+    db = store.active()
+    if found is None:
+        db.get_customer(NOBODY)
+    nobody = Customer(
+        customer_id=0,
+        uuid=NOBODY,
+        status=1,
+        group_id=1,
+        email=key,
+        full_name="",
+        password_hash="",
+        created_at="",
+        updated_at="",
+        version=0,
+    )
+    with contextlib.suppress(ConcurrentChange):
+        db.save_customer(nobody, dataclasses.replace(nobody, reset=reset))
+
+
+def _owner(token: str) -> str:
+    customer_uuid, dot, secret = token.partition(".")
+    if not dot or not secret or not _UUID.fullmatch(customer_uuid):
+        raise InvalidResetToken()
+    return customer_uuid
+
+
+def _spendable(current: Customer | None, presented_hash: str, now: float) -> Customer:
+    """The customer, if the token is theirs, pending and unexpired (and they are enabled)."""
+    reset = current.reset if current else None
+    if current is None or reset is None or current.status != 1 or reset.expires_at <= now:
+        raise InvalidResetToken()
+    if not hmac.compare_digest(reset.token_hash, presented_hash):
+        raise InvalidResetToken()
+    return current
+
+
+def reset_password(token: str, new_password: str) -> Customer:
+    """Set a new password with a reset token: the token spent, the password changed and every
+    session ended in one conditional write (as the token was read: a replaced, spent or expired
+    token loses). InvalidResetToken for any token that is not the pending one."""
+    customer_uuid = _owner(token)
+    presented, new_hash = token_hash(token), hash_password(new_password)
+    db = store.active()
+
+    def spend() -> Customer:
+        current = _spendable(db.get_customer(customer_uuid), presented, clock.now())
+        changed = dataclasses.replace(
+            current,
+            password_hash=new_hash,
+            session_epoch=current.session_epoch + 1,
+            reset=None,
+            updated_at=clock.timestamp(),
+        )
+        return db.save_customer(current, changed)
+
+    saved = retrying_lost_races(spend)
+    # Housekeeping only: the epoch bump already ended every session.
+    db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
+    return saved
