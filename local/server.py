@@ -320,10 +320,12 @@ def start(
     seed_admin: tuple[str, str] | None = None,
     backend_kind: str = backend.MOTO,
     data: Path | None = None,
+    publish_events: bool = True,
 ) -> RunningServer:
     """Serve the API on host:port (0: a free port); returns once serving. The backend is moto in
     memory (fresh each start), or DynamoDB Local keeping its tables in `data` (in memory when
-    None), or the user's AWS_ENDPOINT_URL."""
+    None), or the user's AWS_ENDPOINT_URL. `publish_events` runs the outbox beside it (tests of
+    other things leave it off: its polling shares moto's one-request-at-a-time lock)."""
     global _running  # noqa: PLW0603 - one server per process
     with _running_lock:
         if _running:
@@ -344,7 +346,9 @@ def start(
         _warm_shared_clients()
         http = _HttpServer((host, port), _RequestHandler)
         # The outbox as on AWS: the table's stream read, the publisher run, the events shown.
-        publishing = outbox.serve(outbox.Outbox(), os.environ.get("EVENTS_FILE")) if aws.ours else None
+        publishing = (
+            outbox.serve(outbox.Outbox(), os.environ.get("EVENTS_FILE")) if aws.ours and publish_events else None
+        )
     except BaseException:
         _shut_down(aws, saved)
         with _running_lock:

@@ -67,7 +67,8 @@ def client(request: pytest.FixtureRequest, serialized_moto: None) -> Iterator[Cl
     requests concurrently: no lock anywhere between the service and the engine."""
     if request.param == DYNAMODB_LOCAL and java_missing():
         pytest.skip(f"DynamoDB Local tier skipped: {java_missing()}")
-    with server.start(seed_admin=ADMIN, backend_kind=request.param) as running:
+    # Races, not events: without the outbox polling beside them.
+    with server.start(seed_admin=ADMIN, backend_kind=request.param, publish_events=False) as running:
         assert ("DynamoDB Local" in running.backend) == (request.param == DYNAMODB_LOCAL), running.backend
         yield Client(running.url)
 

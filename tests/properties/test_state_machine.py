@@ -481,11 +481,12 @@ class CustomerService(RuleBasedStateMachine):
 
 
 def test_any_sequence_of_requests_keeps_the_contracts_promises(admin_token: str) -> None:
-    # 300 sequences of up to 10 steps take about 2 min of CPU here; STATE_MACHINE_EXAMPLES=1000 for a long run.
+    # With addresses, groups, resets and the customer's own routes among the rules, 100 sequences
+    # of up to 10 steps take a few minutes of CPU here; `make fuzz` runs 1000.
     run_state_machine_as_test(
         lambda: CustomerService(admin_token),
         settings=settings(
-            max_examples=int(os.environ.get("STATE_MACHINE_EXAMPLES", "300")),
+            max_examples=int(os.environ.get("STATE_MACHINE_EXAMPLES", "100")),
             stateful_step_count=10,
             deadline=None,
             database=None,
