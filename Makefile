@@ -100,6 +100,11 @@ bench: $(INSTALLED)
 load: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python bench/load.py
 
+# The EverShop import's rate: IMPORT_ROWS (10,000) EverShop-shaped customers from a CSV export into
+# DynamoDB Local, imported then imported again; writes BENCHMARKS.md's Import section.
+bench-import: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python bench/import_rate.py
+
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -130,7 +130,7 @@ def run(
 ) -> Report:
     """Import every group, then every customer, of `source` into the customers table."""
     report = Report(source.description, dry_run)
-    target = Target(table, dry_run=dry_run)
+    target = Target(table, dry_run=dry_run, writers=writers)
     groups = source.groups()
     report.groups.update(target.import_group(group) for group in groups)
     if groups:

@@ -17,11 +17,12 @@ import time
 import uuid
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from customer_api.core.records import DEFAULT_GROUP_ID, AddressBook, Customer, CustomerGroup
 from customer_api.store import codecs, keys
-from customer_api.store.client import batch_get, dynamodb
 from customer_api.store.codecs import Item, key, n, s
 from tools.evershop_import.mapping import ADDRESSES, Planned, group_of
 from tools.evershop_import.sources import GroupRow
@@ -59,10 +60,20 @@ def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** min(attempt, 6)))  # noqa: S311 - jitter
 
 
-def transact(items: list[Item]) -> list[str] | None:
+def client_for(writers: int) -> Any:
+    """A client of our own: a connection per writer, and no client-side validation of requests
+    built here (DynamoDB validates them anyway): it was a tenth of the importer's CPU."""
+    config = Config(
+        parameter_validation=False,
+        max_pool_connections=max(10, writers),
+        retries={"mode": "standard", "total_max_attempts": 5},
+    )
+    return boto3.client("dynamodb", config=config)
+
+
+def transact(client: Any, items: list[Item]) -> list[str] | None:
     """One transaction: None when it committed, else each item's cancellation code. Conflicts
     with other transactions on the same items (a group's count) are retried with jitter."""
-    client = dynamodb()
     for attempt in range(ATTEMPTS):
         try:
             client.transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
@@ -86,14 +97,15 @@ def _failed(codes: list[str], index: int) -> bool:
 class Target:
     """The customers table the functions read (CUSTOMERS_TABLE)."""
 
-    def __init__(self, table: str, *, dry_run: bool) -> None:
+    def __init__(self, table: str, *, dry_run: bool, writers: int = 1) -> None:
         self.table = table
         self.dry_run = dry_run
+        self.client = client_for(writers)
 
     # --- groups and counters
 
     def _get(self, pk: str) -> Item | None:
-        found: Item | None = dynamodb().get_item(TableName=self.table, Key=key(pk), ConsistentRead=True).get("Item")
+        found: Item | None = self.client.get_item(TableName=self.table, Key=key(pk), ConsistentRead=True).get("Item")
         return found
 
     def import_group(self, row: GroupRow) -> str:
@@ -114,7 +126,7 @@ class Target:
     def _write_group(self, group: CustomerGroup) -> None:
         if self.dry_run:
             return
-        client = dynamodb()
+        client = self.client
         try:
             client.put_item(TableName=self.table, Item=codecs.group_item(group), **_ONLY_IF_NEW)
         except client.exceptions.ConditionalCheckFailedException:
@@ -124,7 +136,7 @@ class Target:
         # An update, not a put: the count of the customers in it stays.
         if self.dry_run:
             return
-        dynamodb().update_item(
+        self.client.update_item(
             TableName=self.table,
             Key=key(keys.group(group.group_id)),
             UpdateExpression="SET #uuid = :uuid, group_name = :name, created_at = :created, updated_at = :updated",
@@ -141,7 +153,7 @@ class Target:
         """Move an id counter up to `at_least`, never down (whoever else moves it meanwhile)."""
         if self.dry_run:
             return
-        client = dynamodb()
+        client = self.client
         # Refused when the counter is already there or past it.
         with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
             client.update_item(
@@ -158,8 +170,21 @@ class Target:
         """Each planned customer, read together (one consistent batch read), written one by one."""
         pks = [keys.customer(plan.customer.uuid) for plan in plans]
         request = {self.table: {"Keys": [key(pk) for pk in pks], "ConsistentRead": True}}
-        found = {item["pk"]["S"]: item for item in batch_get(request)} if plans else {}
+        found = {item["pk"]["S"]: item for item in self._batch_read(request)} if plans else {}
         return [self._import_one(plan, found.get(pk)) for plan, pk in zip(plans, pks, strict=True)]
+
+    def _batch_read(self, request: dict[str, Any]) -> list[Item]:
+        """Every item asked for, asking again for what DynamoDB left unprocessed."""
+        found: list[Item] = []
+        for attempt in range(ATTEMPTS):
+            response = self.client.batch_get_item(RequestItems=request)
+            for items in response.get("Responses", {}).values():
+                found.extend(items)
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+            _pause(attempt)
+        raise ImportRefused("DynamoDB stayed busy: run the import again (it resumes)")
 
     def _import_one(self, plan: Planned, item: Item | None) -> Outcome:
         for _ in range(ATTEMPTS):
@@ -180,7 +205,7 @@ class Target:
             items.append({"Put": {"TableName": self.table, "Item": book, **_ONLY_IF_NEW}})
         joined_at = len(items)
         items += self._memberships(None, customer.group_id)
-        codes = None if self.dry_run else transact(items)
+        codes = None if self.dry_run else transact(self.client, items)
         if codes is None:
             return Outcome(customer.customer_id, IMPORTED_NOW)
         if _failed(codes, 0):
@@ -221,7 +246,7 @@ class Target:
             items.append(self._book_write(stored.uuid, plan.book))
         joined_at = len(items)
         items += self._memberships(current.group_id, stored.group_id)
-        codes = transact(items)
+        codes = transact(self.client, items)
         if codes is None:
             return None
         if _failed(codes, 0) or (ADDRESSES in changed and _failed(codes, joined_at - 1)):
