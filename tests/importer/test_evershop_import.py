@@ -187,3 +187,14 @@ def test_the_command_prints_a_summary_and_writes_a_report_without_secrets(
     assert json.loads(written)["customers"]["imported"] == 39
     assert "$2a$" not in written and "$2a$" not in printed
     assert not any(password in written for password in passwords().values())
+
+
+def test_a_group_id_taken_here_by_another_group_stops_the_import_before_any_customer(
+    api: Api, admin_token: str, capsys: Any
+) -> None:
+    assert api.post("/api/customer-groups", {"group_name": "Ours"}, token=admin_token).data["group_id"] == 2
+
+    assert command.main(["--from", str(EVERSHOP), "--writers", "1"]) == 1
+
+    assert "group 2 exists here as another group" in capsys.readouterr().err
+    assert api.get("/api/customers?limit=100", token=admin_token).data["items"] == []
