@@ -5,6 +5,7 @@ running it again changes nothing."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,19 @@ def test_a_group_id_taken_here_by_another_group_stops_the_import_before_any_cust
 
     assert "group 2 exists here as another group" in capsys.readouterr().err
     assert api.get("/api/customers?limit=100", token=admin_token).data["items"] == []
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_and_nowhere_else(aws: None, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    assert command.main(["--from", str(EVERSHOP), "--dry-run", "--writers", "1"]) == 0
+    assert capsys.readouterr().err == ""
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert command.main(["--from", str(EVERSHOP), "--dry-run", "--writers", "1"]) == 0
+
+    assert "40/40" in terminal.getvalue()  # every row of the source, skipped ones too

@@ -42,19 +42,20 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty():
         yield lambda _: None
         return
-    from rich.progress import (  # noqa: PLC0415 - only on a terminal
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.console import Console  # noqa: PLC0415 - only on a terminal
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
 
-    columns = (TextColumn("customers"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn())
-    with Progress(*columns, TextColumn("{task.speed:.0f}/s" if total else ""), TimeRemainingColumn()) as bar:
-        task = bar.add_task("import", total=total)
-        yield lambda done: bar.advance(task, done)
+    rate = TextColumn("{task.fields[rate]}")
+    columns = (TextColumn("customers"), BarColumn(), MofNCompleteColumn(), rate, TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("import", total=total, rate="")
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            speed = bar.tasks[task].speed  # None until there are two samples
+            bar.update(task, rate=f"{speed:.0f}/s" if speed else "")
+
+        yield advance
 
 
 def summary(report: Report) -> list[str]:
