@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 import pytest
 
 from tests.importer.evershop_data import EVERSHOP, import_from, passwords, rows
@@ -19,6 +21,7 @@ from tools.evershop_import import __main__ as command
 
 TWIN, TWIN_OF = 121, 82  # two emails differing only in case: the lower id is imported
 DELETED = 101  # deleted in EverShop before the export: a gap in the ids
+STAMP = "2026-11-30 02:00:57.389683+00"
 
 
 @pytest.fixture(params=["csv", "postgresql"])
@@ -215,3 +218,18 @@ def test_progress_shows_on_a_terminal_and_nowhere_else(aws: None, monkeypatch: p
     assert command.main(["--from", str(EVERSHOP), "--dry-run", "--writers", "1"]) == 0
 
     assert "40/40" in terminal.getvalue()  # every row of the source, skipped ones too
+
+
+@pytest.mark.parametrize("prefix", ["$2a$", "$2b$", "$2y$"])
+def test_every_bcrypt_prefix_logs_in_as_it_is(api: Api, tmp_path: Path, prefix: str) -> None:
+    hashed = bcrypt.hashpw(b"old-password-1", bcrypt.gensalt(4)).decode()
+    (tmp_path / "customer_group.csv").write_bytes((EVERSHOP / "customer_group.csv").read_bytes())
+    (tmp_path / "customer_address.csv").write_text((EVERSHOP / "customer_address.csv").read_text().splitlines()[0])
+    columns = "customer_id,uuid,status,group_id,email,password,full_name,created_at,updated_at,meta_data"
+    row = f"7,{uuid.uuid4()},1,1,php@example.com,{prefix}{hashed[4:]},Php Shop,{STAMP},{STAMP},{{}}"
+    (tmp_path / "customer.csv").write_text(f"{columns}\n{row}\n")
+
+    assert import_from(tmp_path).counts()["imported"] == 1
+
+    assert log_in(api, "php@example.com", "old-password-1") == 200
+    assert log_in(api, "php@example.com", "another-password") == 400
