@@ -233,3 +233,13 @@ def test_every_bcrypt_prefix_logs_in_as_it_is(api: Api, tmp_path: Path, prefix: 
 
     assert log_in(api, "php@example.com", "old-password-1") == 200
     assert log_in(api, "php@example.com", "another-password") == 400
+
+
+def test_an_unreadable_source_is_refused_with_a_reason(aws: None, tmp_path: Path, capsys: Any) -> None:
+    assert command.main(["--from", str(tmp_path)]) == 2
+    assert "customer_group.csv is missing" in capsys.readouterr().err
+
+    assert command.main(["--from", "postgresql://nobody:secret-pw@127.0.0.1:1/evershop"]) == 2
+    refused = capsys.readouterr().err
+    assert "cannot read 127.0.0.1:1/evershop" in refused
+    assert "secret-pw" not in refused

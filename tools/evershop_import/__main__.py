@@ -19,7 +19,7 @@ from pathlib import Path
 
 from customer_api.core.settings import settings
 from tools.evershop_import.run import WRITERS, Report, run
-from tools.evershop_import.sources import open_source
+from tools.evershop_import.sources import SourceUnavailable, open_source
 from tools.evershop_import.target import ImportRefused
 
 
@@ -74,7 +74,11 @@ def summary(report: Report) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    source = open_source(arguments.source)
+    try:
+        source = open_source(arguments.source)
+    except SourceUnavailable as error:
+        print(f"cannot read {arguments.source.split('@')[-1]}: {error}", file=sys.stderr)
+        return 2
     try:
         with _progress(source.count()) as advance:
             report = run(

@@ -58,6 +58,10 @@ class CustomerRow:
     addresses: tuple[AddressRow, ...] = ()
 
 
+class SourceUnavailable(Exception):
+    """The source cannot be read (a missing file, a database that refuses the connection)."""
+
+
 class Source(Protocol):
     """What the importer reads: groups first, then every customer (with its addresses)."""
 
@@ -140,7 +144,7 @@ class CsvFolder:
         self.description = f"CSV folder {folder.name}"
         for name in ("customer_group.csv", "customer.csv", "customer_address.csv"):
             if not (folder / name).is_file():
-                raise FileNotFoundError(f"{folder / name} is missing")
+                raise SourceUnavailable(f"{folder / name} is missing")
 
     def _rows(self, name: str) -> Iterator[dict[str, Any]]:
         with (self.folder / name).open(newline="", encoding="utf-8") as file:
@@ -196,7 +200,10 @@ class Postgres:
         from psycopg.rows import dict_row  # noqa: PLC0415
 
         self.description = "PostgreSQL " + _without_password(url)
-        self._connection = psycopg.connect(url, row_factory=dict_row, options="-c TimeZone=UTC")
+        try:
+            self._connection = psycopg.connect(url, row_factory=dict_row, options="-c TimeZone=UTC")
+        except psycopg.OperationalError as error:
+            raise SourceUnavailable(str(error).strip()) from error
         self._connection.read_only = True
 
     def _stream(self, name: str, query: str) -> Iterator[dict[str, Any]]:
