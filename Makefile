@@ -12,7 +12,8 @@ NODE_INSTALLED := node_modules/.installed
 # Both run offline: a region, no credentials, no telemetry.
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz
+.PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz \
+	import-evershop bench-import
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -43,6 +44,12 @@ invoke: $(INSTALLED) $(NODE_INSTALLED)
 
 token: $(INSTALLED) $(NODE_INSTALLED)
 	@$(BIN)/python -m local.invoke --token $(KIND)
+
+# EverShop's customers, addresses and groups into make serve's backend (running or not):
+# FROM=postgresql://user@host:port/db or FROM=path/to/csv-folder; ARGS="--dry-run --report FILE".
+import-evershop: $(INSTALLED) $(NODE_INSTALLED)
+	@test -n "$(FROM)" || { echo "usage: make import-evershop FROM=postgresql://... or FROM=csv-folder"; exit 2; }
+	$(BIN)/python -m local.import_evershop --from "$(FROM)" $(ARGS)
 
 lint: $(INSTALLED) $(SAM_INSTALLED)
 	$(BIN)/ruff check .
@@ -92,6 +99,11 @@ bench: $(INSTALLED)
 # template's cost, LOAD_SECONDS (30) each; writes BENCHMARKS.md's Load section; fails on any 5xx.
 load: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python bench/load.py
+
+# The EverShop import's rate: IMPORT_ROWS (10,000) EverShop-shaped customers from a CSV export into
+# DynamoDB Local, imported then imported again; writes BENCHMARKS.md's Import section.
+bench-import: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python bench/import_rate.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -16,6 +16,8 @@ from customer_api.core.settings import settings
 from customer_api.store import keys
 from local import template
 
+KEPT_SECTIONS = ("## Load", "## Import")  # written by bench/load.py and bench/import_rate.py
+
 
 @dataclasses.dataclass(frozen=True)
 class Results:
@@ -55,17 +57,20 @@ def write(results: Results) -> None:
         per_shard=world.SHOP_SIZE // keys.LIST_SHARDS,
     )
     path = template.ROOT / "BENCHMARKS.md"
-    (path).write_text(report + _kept_load_section(path))
+    (path).write_text(report + _kept_sections(path))
 
 
-def _kept_load_section(path: Path) -> str:
-    """`make load`'s section (bench/load.py writes it), kept as it is."""
+def _kept_sections(path: Path) -> str:
+    """The sections other commands write (`make load`: Load, `make bench-import`: Import), kept
+    as they are."""
     text = path.read_text() if path.exists() else ""
-    start = text.find("\n## Load\n")
-    if start < 0:
-        return ""
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end >= 0 else len(text)].rstrip("\n") + "\n"
+    kept = ""
+    for title in KEPT_SECTIONS:
+        start = text.find(f"\n{title}\n")
+        if start >= 0:
+            end = text.find("\n## ", start + 1)
+            kept += text[start : end if end >= 0 else len(text)].rstrip("\n") + "\n"
+    return kept
     print("wrote BENCHMARKS.md", file=sys.stderr)
 
 

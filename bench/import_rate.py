@@ -1,0 +1,182 @@
+"""`make bench-import`: the EverShop import's rate. Makes IMPORT_ROWS (10,000) EverShop-shaped
+customers as a CSV export (a tenth in a second group, a few disabled, 0 to 2 addresses, hashes
+shaped as bcryptjs writes them: the importer never hashes), imports them into the local backend
+as `make serve` runs it (DynamoDB Local, in memory here), then again (everything unchanged);
+writes the "Import" section of BENCHMARKS.md and fails if the storage invariants break.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import re
+import string
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
+
+from bench import report  # noqa: E402
+from local import server, template  # noqa: E402
+
+ROWS = int(os.environ.get("IMPORT_ROWS", "10000"))
+SECTION = "## Import"
+TARGET = 300  # customers per second, the issue's floor on this machine
+HASH_CHARS = "./" + string.ascii_letters + string.digits
+STAMP = "2026-11-30 02:00:57.389683+00"
+
+
+def _fake_hash(rng: random.Random) -> str:
+    return "$2a$10$" + "".join(rng.choice(HASH_CHARS) for _ in range(53))
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def make_export(folder: Path, count: int) -> None:
+    """An EverShop CSV export of `count` customers (ids with gaps), two groups, their addresses."""
+    rng = random.Random(15)
+    groups = [[1, uuid.uuid4(), "Default", STAMP, STAMP], [2, uuid.uuid4(), "Wholesale", STAMP, STAMP]]
+    customers, addresses = [], []
+    for number in range(count):
+        customer_id = number + 1 + number // 50  # a gap every 50: customers deleted in EverShop
+        group = 2 if number % 10 == 0 else 1
+        status = 0 if number % 97 == 0 else 1
+        email = f"Customer.{number}@shop{number % 7}.example.com"
+        name = f"Customer {number}"
+        customers.append([customer_id, uuid.uuid4(), status, group, email, _fake_hash(rng), name, STAMP, STAMP, "{}"])
+        for book_index in range(number % 3):
+            address_id = len(addresses) + 1
+            line = [address_id, uuid.uuid4(), customer_id, name, "+155500000", f"{number} Main Street", ""]
+            addresses.append(
+                [*line, "90000", "Springfield", "US-CA", "US", STAMP, STAMP, "t" if book_index == 0 else "f"]
+            )
+    _write(
+        folder / "customer_group.csv", ["customer_group_id", "uuid", "group_name", "created_at", "updated_at"], groups
+    )
+    columns = ["customer_id", "uuid", "status", "group_id", "email", "password", "full_name", "created_at"]
+    _write(folder / "customer.csv", [*columns, "updated_at", "meta_data"], customers)
+    columns = ["customer_address_id", "uuid", "customer_id", "full_name", "telephone", "address_1", "address_2"]
+    columns += ["postcode", "city", "province", "country", "created_at", "updated_at", "is_default"]
+    _write(folder / "customer_address.csv", columns, addresses)
+
+
+def _timed_import(folder: Path) -> tuple[float, dict[str, int]]:
+    from customer_api.core.settings import settings  # noqa: PLC0415 - after the server's environment
+    from tools.evershop_import.run import run  # noqa: PLC0415
+    from tools.evershop_import.sources import CsvFolder  # noqa: PLC0415
+
+    started = time.perf_counter()
+    counts = run(CsvFolder(folder), settings().customers_table).counts()
+    return time.perf_counter() - started, counts
+
+
+def _bare_transactions(count: int, writers: int) -> float:
+    """Transactions per second of `count` bare two-item puts (no reads, no addresses, no groups)
+    on the same engine with as many writers: the ceiling the import works under."""
+    from customer_api.core.settings import settings  # noqa: PLC0415 - after the server's environment
+    from tools.evershop_import.target import client_for  # noqa: PLC0415
+
+    client, table = client_for(writers), settings().customers_table
+
+    def put_pair(_: int) -> None:
+        pk = uuid.uuid4().hex
+        items = [{"Put": {"TableName": table, "Item": {"pk": {"S": f"BARE#{pk}#{side}"}}}} for side in "ab"]
+        client.transact_write_items(TransactItems=items)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(writers) as pool:
+        list(pool.map(put_pair, range(count)))
+    return count / (time.perf_counter() - started)
+
+
+SECTION_TEXT = """{section}
+
+`make bench-import` (bench/import_rate.py): {rows:,} EverShop-shaped customers (a tenth in a
+second group, 0 to 2 addresses each, {addresses:,} in all) from a CSV export into the local
+backend as `make serve` runs it (DynamoDB Local, in memory), with the importer's defaults
+({writers} writers, chunks of {chunk}: one batch read per chunk, one transaction per customer).
+{machine}. Target: at least {target} customers per second.
+
+| run | customers | seconds | customers/s |
+|---|---:|---:|---:|
+| first (all imported) | {first_counts} | {first_seconds:.1f} | {first_rate:.0f} |
+| second (all unchanged) | {second_counts} | {second_seconds:.1f} | {second_rate:.0f} |
+
+The engine's own ceiling in the same run, measured after the imports (the JVM warm): {bare:.0f}
+bare two-item transactions per second with as many writers (no reads, no addresses, no group
+counts); the first import also pays for the JVM warming up. The two cores are shared with
+whatever else runs on the machine (load average {load:.1f} when the run ended). The target of
+{target} per second was {verdict} in this run.
+
+The storage invariants of the tests held afterwards (the run fails otherwise).
+"""
+
+
+def write_section(text: str) -> None:
+    """Replace (or add) the Import section of BENCHMARKS.md, leaving the rest of the file alone."""
+    path = template.ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    before, _, after = old.partition(f"\n{SECTION}\n")
+    rest = re.search(r"^## ", after, flags=re.MULTILINE)
+    tail = after[rest.start() :] if rest else ""
+    path.write_text(before.rstrip("\n") + "\n\n" + text + ("\n" + tail if tail else ""))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {result}" for result, count in counts.items() if count)
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore")
+    os.environ["LOG_LEVEL"] = "ERROR"
+    with tempfile.TemporaryDirectory() as folder, server.start(backend_kind="dynamodb-local"):
+        make_export(Path(folder), ROWS)
+        first_seconds, first = _timed_import(Path(folder))
+        second_seconds, second = _timed_import(Path(folder))
+        from tests.support.invariants import violations  # noqa: PLC0415 - after the server's environment
+        from tools.evershop_import.run import CHUNK, WRITERS  # noqa: PLC0415
+
+        bare = _bare_transactions(3000, WRITERS)
+        broken = violations()
+        addresses = len(Path(folder, "customer_address.csv").read_text().splitlines()) - 1
+    print(f"first: {first} in {first_seconds:.1f} s ({ROWS / first_seconds:.0f}/s)")
+    print(f"second: {second} in {second_seconds:.1f} s ({ROWS / second_seconds:.0f}/s)")
+    print(f"bare two-item transactions: {bare:.0f}/s")
+    if broken:
+        raise SystemExit("storage invariants broken:\n" + "\n".join(broken))
+    write_section(
+        SECTION_TEXT.format(
+            section=SECTION,
+            rows=ROWS,
+            addresses=addresses,
+            writers=WRITERS,
+            chunk=CHUNK,
+            machine=report.machine(),
+            target=TARGET,
+            first_counts=_counts(first),
+            first_seconds=first_seconds,
+            first_rate=ROWS / first_seconds,
+            second_counts=_counts(second),
+            second_seconds=second_seconds,
+            second_rate=ROWS / second_seconds,
+            bare=bare,
+            load=os.getloadavg()[0],
+            verdict="met" if ROWS / first_seconds >= TARGET else "not met",
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
