@@ -64,26 +64,25 @@ def _cookie_caller(event: APIGatewayProxyEventV2, token: str, audience: str) -> 
     return authenticate(token, audience)
 
 
-def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
-    """The admin behind the request, else Unauthenticated / InvalidToken (401), CrossSiteRequest."""
+def _caller_of_one_kind(event: APIGatewayProxyEventV2, cookie_name: str, audience: str) -> Caller:
+    """The caller by a bearer token or one cookie, verified for one audience only."""
     bearer = _bearer(event)
     if bearer is not None:
-        return authenticate(bearer, tokens.ADMIN)
-    cookie = _cookie(event, ADMIN_COOKIE)
+        return authenticate(bearer, audience)
+    cookie = _cookie(event, cookie_name)
     if cookie is None:
         raise Unauthenticated()
-    return _cookie_caller(event, cookie, tokens.ADMIN)
+    return _cookie_caller(event, cookie, audience)
+
+
+def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
+    """The admin behind the request, else Unauthenticated / InvalidToken (401), CrossSiteRequest."""
+    return _caller_of_one_kind(event, ADMIN_COOKIE, tokens.ADMIN)
 
 
 def customer_caller(event: APIGatewayProxyEventV2) -> Caller:
     """The customer behind the request (bearer or `token` cookie); an admin token is a 401."""
-    bearer = _bearer(event)
-    if bearer is not None:
-        return authenticate(bearer, tokens.CUSTOMER)
-    cookie = _cookie(event, CUSTOMER_COOKIE)
-    if cookie is None:
-        raise Unauthenticated()
-    return _cookie_caller(event, cookie, tokens.CUSTOMER)
+    return _caller_of_one_kind(event, CUSTOMER_COOKIE, tokens.CUSTOMER)
 
 
 def login_origin(event: APIGatewayProxyEventV2) -> LoginOrigin:
