@@ -30,15 +30,14 @@ TAP_RULE = "customer-events-tap"
 
 
 def provision() -> None:
-    """The template's KMS keys and bus, and the tap on the bus."""
+    """The template's KMS keys and bus (an Outbox adds the tap on the bus)."""
     template.create_keys(boto3.client("kms"))
     template.create_event_buses(boto3.client("events"))
-    install_tap()
 
 
 def install_tap() -> None:
     """A rule on the bus sending every customer event to the tap queue (as a shop's rule would
-    send them to its function)."""
+    send them to its function). Idempotent."""
     sqs, events = boto3.client("sqs"), boto3.client("events")
     queue_url = sqs.create_queue(QueueName=TAP_QUEUE)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -59,6 +58,7 @@ class Outbox:
     """The stream's position and the tap, for one backend."""
 
     def __init__(self) -> None:
+        install_tap()  # idempotent: SQS and EventBridge answer the same queue and rule again
         self._after: str | None = None  # the last sequence number the function took
         self._lock = threading.Lock()
         # Made here, once: boto3's default session is not safe to make clients from in parallel.

@@ -12,6 +12,7 @@ One server per process at a time: the layer reaches AWS through process-wide set
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import os
@@ -283,7 +284,9 @@ class RunningServer:
         self._http = http
         self._aws = aws
         self._saved_environment = saved
-        self._thread = threading.Thread(target=http.serve_forever, name="local-server", daemon=True)
+        # A short poll: stop() waits for the loop to see it (the default half second, per start).
+        serve = functools.partial(http.serve_forever, poll_interval=0.05)
+        self._thread = threading.Thread(target=serve, name="local-server", daemon=True)
         self._thread.start()
         self._stopped = False
         self.on_stop: list[Callable[[], object]] = []  # what else runs with the server (the outbox)

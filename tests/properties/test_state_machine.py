@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import jwt
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -22,7 +23,7 @@ from customer_api.core.records import email_key
 from customer_api.core.settings import settings as service_settings
 from customer_api.domain.recovery import encryption_context
 from customer_api.store import client, keys
-from tests.support import Api, Reply
+from tests.support import DYNAMODB_LOCAL, Api, Reply
 from tests.support.invariants import Tables, assert_invariants, read_tables
 
 # A few addresses in several letter cases, so that collisions are common.
@@ -480,6 +481,7 @@ class CustomerService(RuleBasedStateMachine):
         assert stored_live == {token.sid for token in self.tokens if token.live}
 
 
+@pytest.mark.parametrize("aws", [DYNAMODB_LOCAL], indirect=True)
 def test_any_sequence_of_requests_keeps_the_contracts_promises(admin_token: str) -> None:
     # With addresses, groups, resets and the customer's own routes among the rules, 100 sequences
     # of up to 10 steps take a few minutes of CPU here; `make fuzz` runs 1000.
