@@ -161,8 +161,8 @@ ENDPOINTS = [
         Floor.rename_customer,
         False,
         2,
-        "auth; one conditional UpdateItem returning the new item would do for fields other than "
-        "email and password (see below)",
+        "auth; one UpdateItem conditional on the customer existing, returning the new item (name and "
+        "status are on no other item: no read first; status 0 adds the sweep query)",
     ),
     Endpoint(
         "PATCH /api/customers/{id} (password)",
@@ -278,8 +278,8 @@ ENDPOINTS = [
         Floor.rename_own_account,
         False,
         2,
-        "auth (reads the customer too); one UpdateItem conditional on the version and epoch auth read "
-        "(the GetItem re-reads the customer to catch a logout everywhere meanwhile)",
+        "auth (reads the customer too); one UpdateItem conditional on the customer still enabled at the "
+        "epoch of the caller's session (a logout everywhere meanwhile refuses it: no re-read)",
     ),
     Endpoint(
         "POST /api/customers/me/password",

@@ -184,6 +184,26 @@ class Floor:
         # One more than a page from each shard, newest first, whatever the filters.
         self._query_shards(keys.created_shards(), " ", "~", descending=True, limit=limit + 1)
 
+    def _rename(self, customer_uuid: str, live_at_epoch: int | None = None) -> None:
+        """One conditional UpdateItem answering the new item: the name, when, the version counted;
+        with `live_at_epoch`, only while the caller's session is (the customer enabled, at its epoch)."""
+        condition, names = "attribute_exists(pk)", {"#version": "version"}
+        values = {":name": s("Jane Roe"), ":at": s("2026-12-01 09:30:00"), ":one": n(1)}
+        if live_at_epoch is not None:
+            condition += " AND #status = :enabled AND session_epoch = :epoch"
+            names["#status"] = "status"
+            values |= {":enabled": n(1), ":epoch": n(live_at_epoch)}
+        self.client.update_item(
+            TableName=self.customers,
+            Key=key(keys.customer(customer_uuid)),
+            UpdateExpression="SET full_name = :name, updated_at = :at ADD #version :one",
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+
     def _update(self) -> None:
         self._authenticate_admin()
         self._get(keys.customer(self.customer.uuid))
@@ -230,7 +250,11 @@ class Floor:
         return run
 
     def rename_customer(self) -> Action:
-        return self._update
+        def run() -> None:
+            self._authenticate_admin()
+            self._rename(self.customer.uuid)
+
+        return run
 
     def change_password(self) -> Action:
         def run() -> None:
@@ -323,8 +347,7 @@ class Floor:
 
         def run() -> None:
             self._authenticate_own_account()
-            self._get(keys.customer(account.uuid))
-            self.client.put_item(TableName=self.customers, Item=codecs.customer_item(account), **_ONLY_IF_EXISTS)
+            self._rename(account.uuid, live_at_epoch=account.session_epoch)
 
         return run
 

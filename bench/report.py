@@ -152,18 +152,13 @@ Counted with botocore's `before-call` event on the service's client, in the warm
 
 Where the count is above the minimum:
 
-- **PATCH (name, status)**: the update reads the customer, then writes it back conditioned on
-  its version; one read-modify-write path serves every field, including email (whose claim must
-  move in the same transaction) and password (which bumps the session epoch). A conditional
-  `UpdateItem` returning the new item would save one read for the fields that need neither.
 - A **first failed login** of an email makes two `UpdateItem`s (the count fails its "window
   running" condition, then a second update opens a window); later failures make one.
-- **PATCH /api/customers/me (name)** reads again the customer that authentication has just read,
-  so that a password change or a logout everywhere in between is not written over; a write
-  conditioned on the epoch and version authentication read would save that read.
 - **POST /api/customers/me/password**: the check is counted without reading the window first
-  (two `UpdateItem`s while the login's window runs), the customer is read again as for
-  PATCH /api/customers/me, and the sweep and the new session are two transactions, not one.
+  (two `UpdateItem`s while the login's window runs), the customer is read again (so that a
+  logout everywhere in between is not written over: a write conditioned on the epoch
+  authentication read, as the rename's `UpdateItem` is, would save that read), and the sweep
+  and the new session are two transactions, not one.
 - **The listing pages** are at their minimum, and it is {shards} `Query` calls: the listing index
   is write-sharded, so every page reads each shard once whatever the filters and the limit. A
   filter that discards most customers reads up to {shards} x (limit + 1) items to answer few

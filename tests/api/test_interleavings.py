@@ -152,13 +152,85 @@ def test_two_deletes_of_one_customer_let_exactly_one_win(api: Api, admin_api: An
 
 
 def test_two_updates_of_one_customer_both_apply(api: Api, admin_api: Any, customer: Any) -> None:
-    rival = Competitor("PutItem", lambda: admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann"}))
+    rival = Competitor(
+        "UpdateItem", lambda: admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann"})
+    )
 
     reply = admin_api("PATCH", f"/api/customers/{customer.uuid}", {"status": 0})
 
     assert rival.won.status == 200
     assert reply.status == 200
-    assert (reply.data["full_name"], reply.data["status"]) == ("Ann", 0)  # re-read, not overwritten
+    assert (reply.data["full_name"], reply.data["status"]) == ("Ann", 0)  # each sets its own field only
+    assert_invariants()
+
+
+def test_a_rename_between_an_email_changes_read_and_write_is_kept(api: Api, admin_api: Any, customer: Any) -> None:
+    email = unique_email()
+    rival = Competitor(
+        "TransactWriteItems", lambda: admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann"})
+    )
+
+    reply = admin_api("PATCH", f"/api/customers/{customer.uuid}", {"email": email})
+
+    assert rival.won.status == 200
+    assert reply.status == 200
+    assert (reply.data["full_name"], reply.data["email"]) == ("Ann", email)  # read again, not overwritten
+    assert admin_api("GET", f"/api/customers/{customer.uuid}").data["full_name"] == "Ann"
+    assert_invariants()
+
+
+def test_an_email_change_before_a_rename_is_kept(api: Api, admin_api: Any, customer: Any) -> None:
+    email = unique_email()
+    rival = Competitor("UpdateItem", lambda: admin_api("PATCH", f"/api/customers/{customer.uuid}", {"email": email}))
+
+    reply = admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann"})
+
+    assert rival.won.status == 200
+    assert reply.status == 200
+    assert (reply.data["full_name"], reply.data["email"]) == ("Ann", email)
+    assert_invariants()
+
+
+def test_a_rename_racing_a_delete_is_a_404_and_leaves_nothing(api: Api, admin_api: Any, customer: Any) -> None:
+    rival = Competitor("UpdateItem", lambda: admin_api("DELETE", f"/api/customers/{customer.uuid}"))
+
+    reply = admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann", "status": 0})
+
+    assert rival.won.status == 200
+    assert reply.status == 404
+    assert reply.error["message"] == "Invalid customer id"
+    assert admin_api("GET", f"/api/customers/{customer.uuid}").status == 404  # not brought back
+    assert admin_api("POST", "/api/customers", create_body(customer.email)).status == 200  # its email free
+    assert_invariants()  # no claim, book or session of it left
+
+
+def test_a_delete_after_a_rename_meanwhile_deletes_the_renamed_customer(
+    api: Api, admin_api: Any, customer: Any
+) -> None:
+    rival = Competitor(
+        "TransactWriteItems", lambda: admin_api("PATCH", f"/api/customers/{customer.uuid}", {"full_name": "Ann"})
+    )
+
+    reply = admin_api("DELETE", f"/api/customers/{customer.uuid}")
+
+    assert rival.won.status == 200
+    assert reply.status == 200
+    assert reply.data["full_name"] == "Ann"  # the delete read again after losing to the rename
+    assert admin_api("GET", f"/api/customers/{customer.uuid}").status == 404
+    assert_invariants()
+
+
+def test_an_own_rename_after_a_logout_everywhere_meanwhile_is_refused(api: Api, customer: Any) -> None:
+    session = log_in(api, customer).data
+    rival = Competitor(
+        "UpdateItem", lambda: api.delete(f"/api/customers/sessions/{customer.uuid}", token=session["token"])
+    )
+
+    reply = api.patch("/api/customers/me", {"full_name": "Too Late"}, token=session["token"])
+
+    assert rival.won.status == 200
+    assert reply.status == 401
+    assert reply.error["message"] == "Invalid token"
     assert_invariants()
 
 
@@ -184,14 +256,14 @@ def test_login_racing_a_change_that_ends_sessions_leaves_no_live_session(
 
 
 @pytest.mark.parametrize(
-    "change",
-    [{"password": "another-secret"}, {"status": 0}],
+    ("change", "its_write"),
+    [({"password": "another-secret"}, "PutItem"), ({"status": 0}, "UpdateItem")],
     ids=["password change", "disable"],
 )
 def test_login_just_before_a_change_that_ends_sessions_gets_a_token_that_dies(
-    api: Api, admin_api: Any, customer: Any, change: dict[str, Any]
+    api: Api, admin_api: Any, customer: Any, change: dict[str, Any], its_write: str
 ) -> None:
-    rival = Competitor("PutItem", lambda: log_in(api, customer))
+    rival = Competitor(its_write, lambda: log_in(api, customer))
 
     reply = admin_api("PATCH", f"/api/customers/{customer.uuid}", change)
 

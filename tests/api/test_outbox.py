@@ -58,6 +58,33 @@ def test_an_update_names_what_changed_and_a_password_change_is_its_own_event(
     assert "secret-456" not in json.dumps(published) and "$2b$" not in json.dumps(published)
 
 
+def test_a_change_made_in_one_update_names_what_changed_as_a_save_did(
+    outbox: Outbox, api: Api, admin_token: str, customer: CustomerAccount, log_in: Any
+) -> None:
+    path = f"/api/customers/{customer.uuid}"
+    outbox.poll()
+
+    def published_after(method: str, path: str, body: dict[str, Any], token: str) -> list[tuple[str, Any, Any]]:
+        assert api.call(method, path, body, token=token).status == 200
+        return [(e["detail-type"], e["detail"]["changed"], e["detail"]["customer"]) for e in outbox.poll()]
+
+    ((kind, changed, renamed),) = published_after("PATCH", path, {"full_name": "Jane Roe"}, admin_token)
+    assert (kind, changed, renamed["full_name"], renamed["status"]) == (
+        "customer.updated",
+        ["full_name"],
+        "Jane Roe",
+        1,
+    )
+    ((_, changed, disabled),) = published_after("PATCH", path, {"status": 0, "full_name": "Jane Roe"}, admin_token)
+    assert (changed, disabled["status"]) == (["status"], 0)  # the name given again is no change
+    assert published_after("PATCH", path, {"status": 0}, admin_token) == []  # nothing a consumer sees changed
+    ((_, changed, enabled),) = published_after("PATCH", path, {"status": 1, "full_name": "Jo"}, admin_token)
+    assert (changed, enabled["full_name"], enabled["status"]) == (["full_name", "status"], "Jo", 1)
+    token = log_in(customer)["token"]
+    ((_, changed, own),) = published_after("PATCH", "/api/customers/me", {"full_name": "Me"}, token)
+    assert (changed, own["full_name"], own["uuid"]) == (["full_name"], "Me", customer.uuid)
+
+
 def test_a_deleted_customer_is_published(outbox: Outbox, api: Api, admin_token: str, customer: CustomerAccount) -> None:
     outbox.poll()
 

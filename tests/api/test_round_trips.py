@@ -25,11 +25,50 @@ def test_create_customer_reads_auth_then_takes_an_id_then_writes_one_transaction
     assert calls == [ADMIN_AUTH, "UpdateItem", "TransactWriteItems"]
 
 
-def test_renaming_a_customer_reads_it_and_puts_it_back(api: Api, admin_token: str, customer: CustomerAccount) -> None:
+def test_renaming_a_customer_is_one_update_returning_it(api: Api, admin_token: str, customer: CustomerAccount) -> None:
     with dynamodb_calls() as calls:
         reply = api.patch(f"/api/customers/{customer.uuid}", {"full_name": "Janet Doe"}, token=admin_token)
     assert reply.status == 200
-    assert calls == [ADMIN_AUTH, "GetItem", "PutItem"]
+    assert reply.data["full_name"] == "Janet Doe"
+    assert calls == [ADMIN_AUTH, "UpdateItem"]
+
+
+def test_enabling_a_customer_is_one_update_too(api: Api, admin_token: str, customer: CustomerAccount) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"status": 1, "full_name": "Jo"}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem"]
+
+
+def test_disabling_a_customer_ends_its_sessions_in_the_update_then_sweeps_them(
+    api: Api, admin_token: str, customer: CustomerAccount, log_in: Any
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"status": 0}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem", "Query"]  # no session item to delete
+    api.patch(f"/api/customers/{customer.uuid}", {"status": 1}, token=admin_token)
+    log_in(customer)
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {"status": "0"}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "UpdateItem", "Query", "TransactWriteItems"]
+
+
+def test_renaming_a_missing_customer_is_one_refused_update(api: Api, admin_token: str) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{'0' * 32}", {"full_name": "Nobody"}, token=admin_token)
+    assert reply.status == 404
+    assert calls == [ADMIN_AUTH, "UpdateItem"]
+
+
+def test_an_empty_change_reads_the_customer_and_writes_nothing(
+    api: Api, admin_token: str, customer: CustomerAccount
+) -> None:
+    with dynamodb_calls() as calls:
+        reply = api.patch(f"/api/customers/{customer.uuid}", {}, token=admin_token)
+    assert reply.status == 200
+    assert calls == [ADMIN_AUTH, "GetItem"]
 
 
 def test_changing_the_email_moves_the_claim_in_the_same_transaction(
@@ -208,11 +247,13 @@ def test_reading_ones_account_is_the_authorizers_read_alone(api: Api, customer: 
     assert calls == [CUSTOMER_AUTH]
 
 
-def test_renaming_oneself_reads_then_puts(api: Api, customer: CustomerAccount, log_in: Any) -> None:
+def test_renaming_oneself_is_one_update_conditioned_on_the_session_still_live(
+    api: Api, customer: CustomerAccount, log_in: Any
+) -> None:
     token = log_in(customer)["token"]
     with dynamodb_calls() as calls:
         assert api.patch("/api/customers/me", {"full_name": "Me"}, token=token).status == 200
-    assert calls == [CUSTOMER_AUTH, "GetItem", "PutItem"]
+    assert calls == [CUSTOMER_AUTH, "UpdateItem"]
 
 
 def test_changing_ones_email_counts_the_password_check_then_moves_the_claim(

@@ -8,7 +8,7 @@ import dataclasses
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 
-from customer_api.core.records import Customer, CustomerGroup, CustomerQuery
+from customer_api.core.records import Customer, CustomerFieldsChange, CustomerGroup, CustomerQuery
 from customer_api.store.protocol import Store
 from tests.contract.test_store_contract import stored_customer
 
@@ -113,6 +113,29 @@ def test_an_email_change_moves_the_customer_in_the_address_listing(any_store: St
         "amy@shop.example.com"
     ]
     assert any_store.list_customers(CustomerQuery(email_prefix="zed"), 5, None)[0] == []
+
+
+def test_a_change_of_name_and_status_in_place_shows_in_both_listings(any_store: Store) -> None:
+    customer = stored_customer(any_store, "kim@shop.example.com")
+    other = stored_customer(any_store, "kit@shop.example.com")
+    change = CustomerFieldsChange("2026-12-01 09:30:00", full_name="Kim Changed", status=0, ends_sessions=True)
+
+    changed = any_store.change_customer_fields(customer.uuid, change)
+
+    disabled = any_store.list_customers(CustomerQuery(status=0), 5, None)[0]
+    assert [(c.uuid, c.full_name, c.updated_at) for c in disabled] == [
+        (customer.uuid, "Kim Changed", "2026-12-01 09:30:00")
+    ]
+    by_email = any_store.list_customers(CustomerQuery(email_prefix="ki"), 5, None)[0]
+    assert [(c.uuid, c.full_name, c.status) for c in by_email] == [
+        (customer.uuid, "Kim Changed", 0),
+        (other.uuid, "Jane Doe", 1),
+    ]
+    newest = any_store.list_customers(CustomerQuery(), 5, None)[0]
+    assert sorted((c.uuid, c.full_name) for c in newest) == sorted(
+        [(customer.uuid, "Kim Changed"), (other.uuid, "Jane Doe")]
+    )
+    assert changed.full_name == "Kim Changed"
 
 
 def test_of_parallel_creates_during_paging_each_earlier_customer_is_listed_once(thread_safe_store: Store) -> None:

@@ -10,8 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from customer_api.core.errors import ConcurrentChange, EmailTaken, TooManyLoginFailures, TooManyResetRequests
-from customer_api.core.records import AdminUser, Customer, LoginFailures, PasswordReset, PrincipalKind, Session
+from customer_api.core.errors import (
+    ConcurrentChange,
+    CustomerNotFound,
+    EmailTaken,
+    TooManyLoginFailures,
+    TooManyResetRequests,
+)
+from customer_api.core.records import (
+    AdminUser,
+    Customer,
+    CustomerFieldsChange,
+    LoginFailures,
+    PasswordReset,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
 from customer_api.store.memory import MemoryStore
 from customer_api.store.protocol import MAX_ITEMS_PER_CHANGE, Store
@@ -135,6 +149,101 @@ def test_a_delete_from_a_stale_read_is_a_concurrent_change(any_store: Store) -> 
     with pytest.raises(ConcurrentChange):
         any_store.delete_customer(customer)
     assert any_store.get_customer(customer.uuid) == saved
+
+
+# --- changes of name and status, made in place
+
+LATER_STAMP = "2026-12-01 09:30:00"
+
+
+def test_a_change_of_fields_sets_them_bumps_the_version_and_answers_the_customer(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    change = CustomerFieldsChange(updated_at=LATER_STAMP, full_name="Janet Roe", status=0)
+
+    changed = any_store.change_customer_fields(customer.uuid, change)
+
+    expected = dataclasses.replace(
+        customer, full_name="Janet Roe", status=0, updated_at=LATER_STAMP, version=customer.version + 1
+    )
+    assert changed == expected  # the epoch kept: this change does not end sessions
+    assert any_store.get_customer(customer.uuid) == expected
+
+
+def test_a_change_of_one_field_leaves_the_other_as_it_is(any_store: Store) -> None:
+    customer = stored_customer(any_store, status=0)
+
+    renamed = any_store.change_customer_fields(customer.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Ann"))
+    enabled = any_store.change_customer_fields(customer.uuid, CustomerFieldsChange(LATER_STAMP, status=1))
+
+    assert (renamed.full_name, renamed.status) == ("Ann", 0)
+    assert (enabled.full_name, enabled.status, enabled.version) == ("Ann", 1, customer.version + 2)
+
+
+def test_a_change_of_fields_that_ends_sessions_moves_the_epoch_in_the_same_write(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    session = a_session(CUSTOMER, customer.uuid)
+
+    disabled = any_store.change_customer_fields(
+        customer.uuid, CustomerFieldsChange(LATER_STAMP, status=0, ends_sessions=True)
+    )
+
+    assert (disabled.status, disabled.session_epoch) == (0, customer.session_epoch + 1)
+    with pytest.raises(ConcurrentChange):  # a login that read the customer before cannot open
+        any_store.open_session(session, clear_failures_of=None)
+
+
+def test_a_change_of_fields_of_a_missing_customer_is_not_found_and_stores_nothing(any_store: Store) -> None:
+    nobody = a_customer(any_store)
+
+    with pytest.raises(CustomerNotFound):
+        any_store.change_customer_fields(nobody.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Nobody"))
+    assert any_store.get_customer(nobody.uuid) is None
+    with pytest.raises(CustomerNotFound):
+        any_store.change_customer_fields(
+            nobody.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Nobody"), only_while_live_at_epoch=0
+        )
+    assert any_store.get_customer(nobody.uuid) is None
+
+
+def test_a_change_of_fields_keeps_what_others_wrote_and_makes_their_older_reads_stale(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    reset = PasswordReset(token_hash="a" * 64, expires_at=2000, encrypted_token="c2VhbGVk")
+    pending = any_store.save_customer(customer, dataclasses.replace(customer, reset=reset))
+    any_store.open_session(a_session(CUSTOMER, customer.uuid), clear_failures_of=None)  # a login counted
+    counted = any_store.get_customer(customer.uuid)
+    assert counted is not None
+
+    renamed = any_store.change_customer_fields(customer.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Ann"))
+
+    assert renamed == dataclasses.replace(counted, full_name="Ann", updated_at=LATER_STAMP, version=counted.version + 1)
+    assert renamed.reset == reset and renamed.session_seq == 1
+    with pytest.raises(ConcurrentChange):  # a save from a read before the rename would undo it
+        any_store.save_customer(pending, dataclasses.replace(pending, email="moved@shop.example.com"))
+    assert any_store.get_customer(customer.uuid) == renamed
+
+
+def test_a_change_of_fields_while_live_at_an_epoch_is_refused_once_sessions_ended_or_disabled(
+    any_store: Store,
+) -> None:
+    customer = stored_customer(any_store)
+    rename = CustomerFieldsChange(LATER_STAMP, full_name="Ann")
+    epoch = customer.session_epoch
+
+    renamed = any_store.change_customer_fields(customer.uuid, rename, only_while_live_at_epoch=epoch)
+    assert renamed.full_name == "Ann"
+    any_store.end_sessions([], [(CUSTOMER, customer.uuid)])
+    ended = any_store.get_customer(customer.uuid)
+    with pytest.raises(ConcurrentChange):
+        any_store.change_customer_fields(
+            customer.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Bob"), only_while_live_at_epoch=epoch
+        )
+    assert any_store.get_customer(customer.uuid) == ended
+    disabled = any_store.change_customer_fields(customer.uuid, CustomerFieldsChange(LATER_STAMP, status=0))
+    with pytest.raises(ConcurrentChange):
+        any_store.change_customer_fields(
+            customer.uuid, CustomerFieldsChange(LATER_STAMP, full_name="Bob"), only_while_live_at_epoch=epoch + 1
+        )
+    assert any_store.get_customer(customer.uuid) == disabled
 
 
 # --- admins and logins

@@ -281,6 +281,10 @@ def play_every_path(api: Api, outbox: Outbox) -> None:
     assert api.patch(f"/api/customers/{customer_uuid}", {}, token=admin).status == 200
     log_in("secret-123")
     assert api.patch(f"/api/customers/{customer_uuid}", {"password": "secret-456"}, token=admin).status == 200
+    api.post("/api/customers/sessions", {"email": email, "password": "secret-456"})
+    assert api.patch(f"/api/customers/{customer_uuid}", {"status": 0}, token=admin).status == 200  # sessions swept
+    assert api.patch(f"/api/customers/{customer_uuid}", {"status": 1}, token=admin).status == 200
+    assert api.patch(f"/api/customers/{uuid.uuid4().hex}", {"full_name": "Nobody"}, token=admin).status == 404
 
     def log_in_again() -> dict[str, str]:
         return api.post("/api/customers/sessions", {"email": email, "password": "secret-456"}).data  # type: ignore[no-any-return]

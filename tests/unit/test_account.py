@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from customer_api.core.errors import EmailTaken, InvalidToken
+from customer_api.core.errors import CustomerNotFound, EmailTaken, InvalidToken
 from customer_api.core.records import UNKNOWN_ORIGIN
 from customer_api.core.settings import settings
-from customer_api.domain import account, logins, sessions, tokens
-from customer_api.domain.inputs import OwnAccountUpdate, OwnPasswordChange
+from customer_api.domain import account, customers, logins, sessions, tokens
+from customer_api.domain.inputs import CustomerUpdate, OwnAccountUpdate, OwnPasswordChange
 from customer_api.store.memory import MemoryStore
 from tests.unit.test_logins_and_sessions import PASSWORD, create, customer_token
 
@@ -77,3 +77,28 @@ def test_a_rename_authenticated_before_a_password_change_is_refused_after_it(mem
     with pytest.raises(InvalidToken):
         account.update_own_account(renamer, OwnAccountUpdate(full_name="Too Late"))
     assert next(iter(memory.customers.values())).full_name == "Jane Doe"
+
+
+@pytest.mark.parametrize("meanwhile", ["disabled", "deleted"])
+def test_a_rename_of_a_caller_disabled_or_deleted_since_it_was_authenticated_writes_nothing(
+    memory: MemoryStore, meanwhile: str
+) -> None:
+    customer = create()
+    _, renamer = customer_token()
+    if meanwhile == "disabled":
+        customers.update_customer(customer.uuid, CustomerUpdate(status=0))
+    else:
+        customers.delete_customer(customer.uuid)
+    expected = InvalidToken if meanwhile == "disabled" else CustomerNotFound  # as a re-read told them apart
+    with pytest.raises(expected):
+        account.update_own_account(renamer, OwnAccountUpdate(full_name="Too Late"))
+    assert [c.full_name for c in memory.customers.values()] == (["Jane Doe"] if meanwhile == "disabled" else [])
+
+
+def test_a_rename_of_a_live_caller_is_made_in_place_and_keeps_the_session(memory: MemoryStore) -> None:
+    customer = create()
+    token, renamer = customer_token()
+    renamed = account.update_own_account(renamer, OwnAccountUpdate(full_name="  Jo  "))
+    assert (renamed.full_name, renamed.session_epoch, renamed.email) == ("Jo", customer.session_epoch, customer.email)
+    assert memory.customers[customer.uuid] == renamed
+    assert sessions.authenticate(token, tokens.CUSTOMER).customer == renamed

@@ -100,7 +100,8 @@ def test_an_update_that_loses_a_race_reads_again_and_succeeds() -> None:
 
     with store.installed(LosingRaces(times=2)):
         customer = create()
-        assert customers.update_customer(customer.uuid, CustomerUpdate(full_name="Won")).full_name == "Won"
+        update = CustomerUpdate(email="won@shop.example.com", full_name="Won")  # read, then saved
+        assert customers.update_customer(customer.uuid, update).full_name == "Won"
 
 
 def test_an_update_that_keeps_losing_is_busy() -> None:
@@ -109,5 +110,17 @@ def test_an_update_that_keeps_losing_is_busy() -> None:
     with store.installed(LosingRaces(times=99)) as db:
         customer = create()
         with pytest.raises(StoreBusy):
-            customers.update_customer(customer.uuid, CustomerUpdate(full_name="Lost"))
+            customers.update_customer(customer.uuid, CustomerUpdate(group_id=1, full_name="Lost"))
         assert db.get_customer(customer.uuid) == customer
+
+
+def test_a_change_of_name_or_status_alone_is_made_in_place_without_a_save() -> None:
+    from customer_api import store  # noqa: PLC0415
+
+    with store.installed(LosingRaces(times=99)) as db:  # a save would lose: none is made
+        customer = create()
+        renamed = customers.update_customer(customer.uuid, CustomerUpdate(full_name="Jo", status=1))
+        assert (renamed.full_name, renamed.version, renamed.session_epoch) == ("Jo", 2, 0)
+        assert db.get_customer(customer.uuid) == renamed
+        assert customers.update_customer(customer.uuid, CustomerUpdate(status=0)).session_epoch == 1
+        assert customers.update_customer(customer.uuid, CustomerUpdate(status=0)).session_epoch == 2

@@ -27,7 +27,7 @@ from customer_api.store.codecs import Item, key, n, s
 from tools.evershop_import.mapping import ADDRESSES, Planned, group_of
 from tools.evershop_import.sources import GroupRow
 
-IMPORTED = "imported"  # the attribute holding the source digests on an imported customer
+IMPORTED = codecs.IMPORT_DIGESTS  # the attribute holding the source digests on an imported customer
 ATTEMPTS = 10  # tries of one customer's transaction while others keep touching its items
 BACKOFF_SECONDS = 0.02
 _ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}

@@ -55,6 +55,19 @@ class Customer:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class CustomerFieldsChange:
+    """A change of a customer's name and/or status: fields no other item holds a copy or count
+    of (unlike the email, which its claim mirrors, or the group, which counts its customers), so
+    it needs no read first, only one write. `ends_sessions` ends every session of the customer
+    with it (a disable does)."""
+
+    updated_at: str
+    full_name: str | None = None
+    status: int | None = None
+    ends_sessions: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AdminUser:
     uuid: str
     email: str

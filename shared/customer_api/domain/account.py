@@ -7,8 +7,8 @@ import dataclasses
 
 from customer_api import store
 from customer_api.core import clock
-from customer_api.core.errors import InvalidInput, InvalidToken
-from customer_api.core.records import Customer, LoginOrigin, PrincipalKind, Session
+from customer_api.core.errors import ConcurrentChange, InvalidInput, InvalidToken
+from customer_api.core.records import Customer, CustomerFieldsChange, LoginOrigin, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.domain.customers import get_customer, retrying_lost_races
 from customer_api.domain.inputs import OwnAccountUpdate, OwnPasswordChange
@@ -28,6 +28,18 @@ def _still_live(caller: Caller) -> Customer:
     return current
 
 
+def _rename_while_live(caller: Caller, full_name: str) -> Customer:
+    """A rename in one write, conditioned on what `_still_live` reads for: the caller's customer
+    still enabled and at the epoch of the caller's session."""
+    change = CustomerFieldsChange(updated_at=clock.timestamp(), full_name=full_name)
+    try:
+        return store.active().change_customer_fields(
+            caller.principal, change, only_while_live_at_epoch=caller.session.epoch
+        )
+    except ConcurrentChange as ended:
+        raise InvalidToken() from ended
+
+
 def update_own_account(caller: Caller, changes: OwnAccountUpdate) -> Customer:
     """Change the caller's name and/or email; a new email needs the current password (checked
     and counted as a login is). `{}` changes nothing."""
@@ -39,6 +51,8 @@ def update_own_account(caller: Caller, changes: OwnAccountUpdate) -> Customer:
         check_own_password(customer, changes.current_password)
     if not fields:
         return customer
+    if changes.full_name is not None and changes.email is None:
+        return _rename_while_live(caller, changes.full_name)
     db = store.active()
 
     def change() -> Customer:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from customer_api import store
 from customer_api.core import clock
 from customer_api.core.errors import ConcurrentChange, CustomerNotFound, StoreBusy
-from customer_api.core.records import Customer, PrincipalKind
+from customer_api.core.records import Customer, CustomerFieldsChange, PrincipalKind
 from customer_api.core.settings import settings
 from customer_api.domain.inputs import CustomerCreate, CustomerUpdate
 from customer_api.domain.passwords import hash_password
@@ -69,10 +69,34 @@ def retrying_lost_races[T](change: Callable[[], T]) -> T:
     raise StoreBusy()
 
 
+# The fields no other item depends on: changed in one write, without reading the customer first
+# (an email moves its claim, a group its counts, a password is hashed against the epoch read).
+_CHANGED_IN_PLACE = frozenset({"full_name", "status"})
+
+
+def _change_in_place(customer_uuid: str, update: CustomerUpdate) -> Customer:
+    """Set the name and/or status in one conditional write that answers the new customer; a
+    disable ends every session with it (the epoch bumped in the same write), then sweeps."""
+    change = CustomerFieldsChange(
+        updated_at=clock.timestamp(),
+        full_name=update.full_name,
+        status=update.status,
+        ends_sessions=update.status == 0,
+    )
+    db = store.active()
+    saved = db.change_customer_fields(customer_uuid, change)
+    if change.ends_sessions:
+        db.sweep_sessions(PrincipalKind.CUSTOMER, customer_uuid)
+    return saved
+
+
 def update_customer(customer_uuid: str, update: CustomerUpdate) -> Customer:
     """Apply the fields that were given. `{}` changes nothing."""
-    if not update.model_dump(exclude_none=True):
+    given = update.model_dump(exclude_none=True).keys()
+    if not given:
         return get_customer(customer_uuid)
+    if given <= _CHANGED_IN_PLACE:
+        return _change_in_place(customer_uuid, update)
     password_hash = hash_password(update.password) if update.password is not None else None
     db = store.active()
 

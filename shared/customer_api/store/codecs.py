@@ -10,6 +10,7 @@ from customer_api.core.records import (
     AddressBook,
     AdminUser,
     Customer,
+    CustomerFieldsChange,
     CustomerGroup,
     LoginFailures,
     PasswordReset,
@@ -61,6 +62,23 @@ def customer_item(customer: Customer) -> Item:
         "session_seq": n(customer.session_seq),
         **reset_attributes(customer.reset),
     }
+
+
+# An attribute some customer items hold that no record does: the digests of what the EverShop
+# importer wrote (tools/evershop_import). A save rewrites the item without it, and so must a
+# change made in place: a customer changed through the API is then one the importer leaves alone.
+IMPORT_DIGESTS = "imported"
+
+
+def customer_fields(change: CustomerFieldsChange) -> Item:
+    """The attributes of a customer item that a change of name and/or status sets, as a put of
+    the changed customer would (the item's place in the listing depends on neither)."""
+    fields = {"updated_at": s(change.updated_at)}
+    if change.full_name is not None:
+        fields["full_name"] = s(change.full_name)
+    if change.status is not None:
+        fields["status"] = n(change.status)
+    return fields
 
 
 def reset_attributes(reset: PasswordReset | None) -> Item:

@@ -24,6 +24,7 @@ from customer_api.core.records import (
     AddressBook,
     AdminUser,
     Customer,
+    CustomerFieldsChange,
     CustomerGroup,
     CustomerQuery,
     DomainEvent,
@@ -157,6 +158,29 @@ def _membership_changes(left: int | None, joined: int | None) -> list[Item]:
             }
             changes.append({"Update": counted})
     return changes
+
+
+def _fields_update(change: CustomerFieldsChange, live_at_epoch: int | None) -> dict[str, Any]:
+    """The UpdateItem of a change of name and/or status: it leaves the item as a put of the
+    changed customer would (the version counted, the importer's digests gone), and touches
+    nothing else, so a login counted or a save made meanwhile is kept."""
+    fields = codecs.customer_fields(change)
+    names = {"#version": "version", "#imported": codecs.IMPORT_DIGESTS} | {f"#{name}": name for name in fields}
+    values = {":one": n(1)} | {f":{name}": value for name, value in fields.items()}
+    counted = "#version :one, session_epoch :one" if change.ends_sessions else "#version :one"
+    condition = "attribute_exists(pk)"
+    if live_at_epoch is not None:
+        # What a session of that epoch needs to be live (see open_session's condition).
+        condition += " AND #status = :enabled AND session_epoch = :epoch"
+        names["#status"] = "status"
+        values |= {":enabled": n(1), ":epoch": n(live_at_epoch)}
+    assignments = ", ".join(f"#{name} = :{name}" for name in fields)
+    return {
+        "UpdateExpression": f"SET {assignments} ADD {counted} REMOVE #imported",
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
 
 
 def _raise_why_refused(codes: list[str], *, moves: int) -> NoReturn:
@@ -320,6 +344,21 @@ class DynamoStore:
         if codes is not None:
             _raise_why_refused(codes, moves=len(moves))
         return stored
+
+    @busy_as_store_busy
+    def change_customer_fields(
+        self, customer_uuid: str, change: CustomerFieldsChange, *, only_while_live_at_epoch: int | None = None
+    ) -> Customer:
+        changed, found = _update_or_what_refused_it(
+            TableName=_customers(),
+            Key=key(keys.customer(customer_uuid)),
+            **_fields_update(change, only_while_live_at_epoch),
+        )
+        if changed is not None:
+            return codecs.customer_from(changed)
+        if found is None:
+            raise CustomerNotFound()
+        raise ConcurrentChange()  # disabled, or every session ended since that epoch
 
     @busy_as_store_busy
     def delete_customer(self, current: Customer) -> None:

@@ -25,6 +25,7 @@ from customer_api.core.records import (
     AddressBook,
     AdminUser,
     Customer,
+    CustomerFieldsChange,
     CustomerGroup,
     CustomerQuery,
     DomainEvent,
@@ -128,6 +129,21 @@ class MemoryStore:
                 self.claims[stored.email_key] = stored.uuid
             self.customers[stored.uuid] = stored
             return stored
+
+    def change_customer_fields(
+        self, customer_uuid: str, change: CustomerFieldsChange, *, only_while_live_at_epoch: int | None = None
+    ) -> Customer:
+        with self._lock:
+            stored = self.customers.get(customer_uuid)
+            if stored is None:
+                raise CustomerNotFound()
+            live = only_while_live_at_epoch
+            if live is not None and (stored.status != 1 or stored.session_epoch != live):
+                raise ConcurrentChange()
+            epoch = stored.session_epoch + change.ends_sessions
+            changed = dataclasses.replace(stored, **_fields_of(change), session_epoch=epoch, version=stored.version + 1)
+            self.customers[customer_uuid] = changed
+            return changed
 
     def delete_customer(self, current: Customer) -> None:
         with self._lock:
@@ -361,3 +377,9 @@ def _changed(account: Customer | AdminUser, **changes: Any) -> Customer | AdminU
     if isinstance(account, Customer):
         return dataclasses.replace(account, **changes, version=account.version + 1)
     return dataclasses.replace(account, **changes)
+
+
+def _fields_of(change: CustomerFieldsChange) -> dict[str, Any]:
+    """What a change of name and/or status sets (as DynamoStore's codec does)."""
+    given = {"full_name": change.full_name, "status": change.status}
+    return {"updated_at": change.updated_at} | {name: value for name, value in given.items() if value is not None}

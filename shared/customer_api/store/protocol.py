@@ -16,6 +16,7 @@ from customer_api.core.records import (
     AddressBook,
     AdminUser,
     Customer,
+    CustomerFieldsChange,
     CustomerGroup,
     CustomerQuery,
     DomainEvent,
@@ -57,6 +58,18 @@ class Store(Protocol):
         if the email changed and the count of its group if the group changed. ConcurrentChange
         if the customer changed since it was read; EmailTaken if the new email belongs to another
         customer; UnknownGroup if the new group does not exist."""
+        ...
+
+    def change_customer_fields(
+        self, customer_uuid: str, change: CustomerFieldsChange, *, only_while_live_at_epoch: int | None = None
+    ) -> Customer:
+        """Set a stored customer's name and/or status with the version bumped (and the session
+        epoch, if the change ends sessions) in one conditional write, without reading it first;
+        the customer as it is after it. Nothing else of the customer is written, so a change
+        made meanwhile by another writer stays (and a save from an older read of it fails).
+        CustomerNotFound if there is no such customer; with `only_while_live_at_epoch`,
+        ConcurrentChange unless the customer is enabled and still at that session epoch (every
+        session of it ended since: the caller's session is over)."""
         ...
 
     def delete_customer(self, current: Customer) -> None:
