@@ -13,7 +13,7 @@ NODE_INSTALLED := node_modules/.installed
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
 .PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz \
-	import-evershop bench-import
+	import-evershop bench-import bench-reset
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -104,6 +104,13 @@ load: $(INSTALLED) $(NODE_INSTALLED)
 # DynamoDB Local, imported then imported again; writes BENCHMARKS.md's Import section.
 bench-import: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python bench/import_rate.py
+
+# POST /api/customers/reset-password for known, unknown and disabled emails, interleaved, on moto
+# and on DynamoDB Local (RESET_ROUNDS: 400 rounds; RESET_BACKENDS=moto or dynamodb-local: one):
+# medians, differences with bootstrap intervals, an A/A yardstick, each AWS call's time; writes
+# BENCHMARKS.md's Password reset timing section. A benchmark: no timing fails it.
+bench-reset: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python bench/reset_timing.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

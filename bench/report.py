@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from customer_api.core.settings import settings
 from customer_api.store import keys
 from local import template
 
-KEPT_SECTIONS = ("## Load", "## Import")  # written by bench/load.py and bench/import_rate.py
+# Written by bench/load.py, bench/import_rate.py and bench/reset_timing.py.
+KEPT_SECTIONS = ("## Load", "## Import", "## Password reset timing")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,9 +62,20 @@ def write(results: Results) -> None:
     (path).write_text(report + _kept_sections(path))
 
 
+def write_section(title: str, text: str) -> None:
+    """Replace (or add, at the end) one section of BENCHMARKS.md, leaving the rest alone: how the
+    commands other than `make bench` write theirs (the title must be in KEPT_SECTIONS)."""
+    path = template.ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    before, _, after = old.partition(f"\n{title}\n")
+    rest = re.search(r"^## ", after, flags=re.MULTILINE)
+    tail = after[rest.start() :] if rest else ""
+    path.write_text(before.rstrip("\n") + "\n\n" + text + ("\n" + tail if tail else ""))
+
+
 def _kept_sections(path: Path) -> str:
-    """The sections other commands write (`make load`: Load, `make bench-import`: Import), kept
-    as they are."""
+    """The sections other commands write (`make load`: Load, `make bench-import`: Import,
+    `make bench-reset`: Password reset timing), kept as they are."""
     text = path.read_text() if path.exists() else ""
     kept = ""
     for title in KEPT_SECTIONS:

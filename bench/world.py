@@ -66,11 +66,14 @@ def _configure(port: int) -> None:
 
 
 @contextlib.contextmanager
-def moto_aws() -> Iterator[None]:
+def moto_aws(dynamodb_endpoint: str | None = None) -> Iterator[None]:
     """A moto server with the template's tables and secrets, while the block runs. Enter it
-    before anything reads the layer's settings or makes a boto3 client."""
+    before anything reads the layer's settings or makes a boto3 client. With `dynamodb_endpoint`
+    (a DynamoDB Local), DynamoDB is that one, and moto plays the other services."""
     port = _free_port()
     _configure(port)
+    if dynamodb_endpoint is not None:  # after the template's own (empty) value of it
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -12,7 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from customer_api.core.records import email_key
 from customer_api.domain.recovery import encryption_context
+from customer_api.store import keys
 from local.outbox import Outbox, with_token_in_clear
 from tests.support import Api, CustomerAccount, unique_email
 
@@ -150,12 +152,21 @@ def test_unknown_and_disabled_emails_answer_the_same_and_publish_nothing(
     disabled = new_customer(status=0)
     outbox.poll()
 
-    replies = [api.post(RESET, {"email": email}) for email in (unique_email(), disabled.email)]
+    unknown = unique_email()
+    replies = [api.post(RESET, {"email": email}) for email in (unknown, disabled.email)]
 
     assert [(reply.status, reply.body) for reply in replies] == [(200, {"data": {}})] * 2
     assert outbox.poll() == []
-    customers = boto3.client("dynamodb").scan(TableName="CustomersTable")["Items"]
+    dynamodb = boto3.client("dynamodb")
+    customers = dynamodb.scan(TableName="CustomersTable")["Items"]
     assert not any("reset_hash" in item for item in customers)  # nothing written for nobody
+    # The reset made for nobody (the write a customer's reset is) went where no stream is.
+    made = [item for item in dynamodb.scan(TableName="SessionsTable")["Items"] if "reset_hash" in item]
+    assert sorted(item["pk"]["S"] for item in made) == sorted(
+        keys.reset_for_nobody(email_key(email)) for email in (unknown, disabled.email)
+    )
+    sessions_table = dynamodb.describe_table(TableName="SessionsTable")["Table"]
+    assert not sessions_table.get("StreamSpecification", {}).get("StreamEnabled", False)
 
 
 def test_a_malformed_email_is_a_400(api: Api) -> None:

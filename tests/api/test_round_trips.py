@@ -3,12 +3,14 @@ the minimum the table layout allows for each and why."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from customer_api.core.settings import settings
-from customer_api.store import keys
+from customer_api.store import client, keys, outside
 from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
 from tools.round_trips import dynamodb_calls
@@ -379,22 +381,62 @@ def test_a_customer_joins_its_group_in_the_creates_transaction(api: Api, admin_t
     assert calls == [ADMIN_AUTH, "UpdateItem", "TransactWriteItems"]
 
 
-def test_a_reset_request_counts_it_reads_the_customer_and_puts_the_reset_on_it(
+def test_a_reset_request_counts_it_reads_the_customer_and_updates_the_reset_on_it(
     api: Api, customer: CustomerAccount
 ) -> None:
     with dynamodb_calls() as calls:
         reply = api.post("/api/customers/reset-password", {"email": customer.email})
     assert reply.status == 200
-    # The count opens a window (UpdateItem), the claim then the customer, the customer put back.
-    assert calls == ["UpdateItem", "GetItem", "GetItem", "PutItem"]
+    # The count opens a window (UpdateItem), the claim then the customer, the reset's fields set.
+    assert calls == ["UpdateItem", "GetItem", "GetItem", "UpdateItem"]
 
 
 def test_a_reset_request_for_an_unknown_email_makes_the_same_calls_for_nobody(api: Api) -> None:
     with dynamodb_calls() as calls:
         reply = api.post("/api/customers/reset-password", {"email": unique_email()})
     assert reply.status == 200
-    # The same calls as for a customer (the put refused by its condition): about the same time.
-    assert calls == ["UpdateItem", "GetItem", "GetItem", "PutItem"]
+    # The same calls as for a customer: the reset made for nobody is set on the email's counter.
+    assert calls == ["UpdateItem", "GetItem", "GetItem", "UpdateItem"]
+
+
+@contextlib.contextmanager
+def aws_calls() -> Iterator[list[str]]:
+    """Every DynamoDB and KMS call of the block as "service operation HTTP-status", in order."""
+    made: list[str] = []
+
+    def record(model: Any, http_response: Any, **_: Any) -> None:
+        made.append(f"{model.service_model.service_name} {model.name} {http_response.status_code}")
+
+    clients = (client.dynamodb(), outside.kms_client())
+    for each in clients:
+        each.meta.events.register("after-call", record, unique_id="reset-aws-calls")
+    try:
+        yield made
+    finally:
+        for each in clients:
+            each.meta.events.unregister("after-call", unique_id="reset-aws-calls")
+
+
+def test_known_unknown_and_disabled_emails_make_identical_calls_with_identical_outcomes(
+    api: Api, new_customer: Any
+) -> None:
+    """So that the timing does not tell who is a customer: the same calls in the same order, and
+    every one answered alike (a write refused by its condition would answer sooner)."""
+    emails = {"known": new_customer().email, "unknown": unique_email(), "disabled": new_customer(status=0).email}
+    sequences = {}
+    for kind, email in emails.items():
+        with aws_calls() as made:
+            assert api.post("/api/customers/reset-password", {"email": email}).status == 200
+        sequences[kind] = made
+
+    assert sequences["known"] == sequences["unknown"] == sequences["disabled"]
+    assert sequences["known"] == [
+        "dynamodb UpdateItem 200",
+        "dynamodb GetItem 200",
+        "dynamodb GetItem 200",
+        "kms Encrypt 200",
+        "dynamodb UpdateItem 200",
+    ]
 
 
 def test_setting_a_password_with_a_token_reads_the_customer_puts_it_and_sweeps(

@@ -24,6 +24,7 @@ from customer_api.core.records import (
     LoginFailures,
     PasswordReset,
     PrincipalKind,
+    ResetTarget,
     Session,
 )
 from customer_api.core.settings import settings
@@ -472,6 +473,63 @@ def test_a_pending_reset_is_kept_on_its_customer_and_cleared_by_a_save_without_i
     assert any_store.get_customer(customer.uuid) == pending and pending.reset == reset
     cleared = any_store.save_customer(pending, dataclasses.replace(pending, reset=None))
     assert any_store.get_customer(customer.uuid) == cleared and cleared.reset is None
+
+
+def test_a_reset_target_is_found_through_the_email_s_claim(any_store: Store) -> None:
+    customer = stored_customer(any_store, status=0)
+
+    assert any_store.email_owner(customer.email_key) == customer.uuid
+    assert any_store.email_owner("nobody@shop.example.com") is None
+    assert any_store.reset_target(customer.uuid) == ResetTarget(customer.uuid, 0, customer.version)
+    assert any_store.reset_target(uuid.uuid4().hex) is None
+
+
+def test_a_reset_is_saved_on_the_customer_as_read_and_nothing_else_changes(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    first = PasswordReset(token_hash="a" * 64, expires_at=2000, encrypted_token="Zmlyc3Q=")
+    newer = PasswordReset(token_hash="b" * 64, expires_at=3000, encrypted_token="bmV3ZXI=")
+    read = any_store.reset_target(customer.uuid)
+    assert read is not None
+
+    any_store.save_reset(read, first)
+    assert any_store.get_customer(customer.uuid) == dataclasses.replace(
+        customer, reset=first, version=customer.version + 1
+    )
+    with pytest.raises(ConcurrentChange):  # as read before the first reset
+        any_store.save_reset(read, newer)
+    reread = any_store.reset_target(customer.uuid)
+    assert reread is not None
+    any_store.save_reset(reread, newer)
+    saved = any_store.get_customer(customer.uuid)
+    assert saved is not None and saved.reset == newer
+
+
+def test_a_reset_is_not_saved_on_a_customer_that_is_gone(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    read = any_store.reset_target(customer.uuid)
+    assert read is not None
+    any_store.delete_customer(customer)
+
+    with pytest.raises(ConcurrentChange):
+        any_store.save_reset(read, PasswordReset(token_hash="a" * 64, expires_at=2000, encrypted_token="c2VhbGVk"))
+    assert any_store.get_customer(customer.uuid) is None
+
+
+def test_a_reset_for_nobody_changes_no_customer_and_not_the_counting(any_store: Store) -> None:
+    email = "nobody@shop.example.com"
+    customer = stored_customer(any_store)
+    reset = PasswordReset(token_hash="a" * 64, expires_at=2000, encrypted_token="c2VhbGVk")
+
+    any_store.take_reset_request(email, 1000, window_seconds=60, max_requests=2)
+    any_store.save_reset_for_nobody(email, reset)
+    any_store.save_reset_for_nobody(email, reset)  # again: replaced
+    any_store.take_reset_request(email, 1010, window_seconds=60, max_requests=2)
+
+    with pytest.raises(TooManyResetRequests):
+        any_store.take_reset_request(email, 1020, window_seconds=60, max_requests=2)
+    assert any_store.email_owner(email) is None
+    assert any_store.get_customer(customer.uuid) == customer
+    any_store.take_reset_request(email, 1060, window_seconds=60, max_requests=2)  # a new window opens
 
 
 def test_a_save_of_a_customer_that_does_not_exist_stores_nothing(any_store: Store) -> None:

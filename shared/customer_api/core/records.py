@@ -221,3 +221,13 @@ class PasswordReset:
     token_hash: str = dataclasses.field(repr=False)
     expires_at: int
     encrypted_token: str = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResetTarget:
+    """A customer as a reset request reads it: who, whether enabled, and the version the reset
+    is written under (nothing else comes back, see Store.reset_target)."""
+
+    uuid: str
+    status: int
+    version: int

@@ -4,11 +4,24 @@ set with it, every session ended in the same write.
 The token is `<customer uuid>.<secret>` (256 random bits): the uuid finds the customer with one
 read, the secret proves the mail was read. Only the token's SHA-256 is stored, on the customer,
 with its expiry and the token as KMS encrypted it for the reset event (customer.events); the
-plaintext leaves this module only inside that ciphertext."""
+plaintext leaves this module only inside that ciphertext.
+
+A reset request makes the same calls whoever the email belongs to, each with the same outcome
+and answers of about the same size, so that its timing does not tell who is a customer
+(bench/reset_timing.py measures it):
+- the email's request counter (UpdateItem), every email alike;
+- the email's claim, then a customer (GetItem twice; for an unknown email the made-up NOBODY),
+  each read for the few attributes needed: a hit answers little more than a miss (moto spent
+  milliseconds serializing a whole customer that a miss never has);
+- one KMS Encrypt (for an unknown or disabled email, a token for NOBODY);
+- one committed UpdateItem of the reset's attributes, nothing coming back: on the customer's item
+  for an enabled customer (its stream record makes the reset event), on a NOBODY#<email> item
+  of the sessions table otherwise (no stream there: no event; NOBODY's token opens no account,
+  and the item expires with it). A write for nobody refused by its condition, as before, did not
+  do: DynamoDB answers a refused write without writing it, measurably sooner."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -17,14 +30,14 @@ import secrets
 
 from customer_api import store
 from customer_api.core import clock
-from customer_api.core.errors import ConcurrentChange, InvalidResetToken
+from customer_api.core.errors import InvalidResetToken
 from customer_api.core.records import Customer, PasswordReset, PrincipalKind, email_key
 from customer_api.core.settings import settings
 from customer_api.domain.customers import retrying_lost_races
 from customer_api.domain.passwords import hash_password
 
 PURPOSE = "password-reset"
-# Nobody's uuid: an unknown or disabled email still costs one KMS call, as a known one does.
+# Nobody's uuid (uuid4s are never all zeros): what an unknown or disabled email's calls are made for.
 NOBODY = "0" * 32
 _UUID = re.compile(r"[0-9a-f]{32}")
 
@@ -54,48 +67,26 @@ def _sealed_reset(customer_uuid: str, now: int) -> PasswordReset:
 def request_password_reset(email: str) -> None:
     """Count the request (every email alike: TooManyResetRequests past the limit), then give an
     enabled customer a new reset token, replacing any older one. Unknown and disabled emails get
-    nothing, after the same counting, reading and encrypting."""
+    nothing, after the same calls, each with the same outcome (see the module's docstring)."""
     key, now = email_key(email), int(clock.now())
     db, config = store.active(), settings()
     db.take_reset_request(key, now, window_seconds=config.reset_window_seconds, max_requests=config.reset_max_requests)
-    found = db.customer_by_email(key)
-    reset = _sealed_reset(found.uuid if found and found.status == 1 else NOBODY, now)
-    if found is None or found.status != 1:
-        _as_if_saved(found, key, reset)
+    target = db.reset_target(db.email_owner(key) or NOBODY)
+    enabled = target if target is not None and target.status == 1 else None
+    reset = _sealed_reset(enabled.uuid if enabled else NOBODY, now)
+    if enabled is None:
+        db.save_reset_for_nobody(key, reset)
         return
 
     # The customer as just read first; read again only after losing a race.
-    first_read = iter([found])
+    first_read = iter([enabled])
 
     def save() -> None:
-        current = next(first_read, None) or db.get_customer(found.uuid)
+        current = next(first_read, None) or db.reset_target(enabled.uuid)
         if current is not None and current.status == 1:  # deleted or disabled meanwhile: nothing
-            db.save_customer(current, dataclasses.replace(current, reset=reset))
+            db.save_reset(current, reset)
 
     retrying_lost_races(save)
-
-
-def _as_if_saved(found: Customer | None, key: str, reset: PasswordReset) -> None:
-    """The reads and the write a known email costs, made for nobody, so that the answer takes
-    about as long: the write's condition fails on an item that does not exist (uuid4s are never
-    all zeros), so nothing is stored and no event is made."""
-    db = store.active()
-    if found is None:
-        db.get_customer(NOBODY)
-    nobody = Customer(
-        customer_id=0,
-        uuid=NOBODY,
-        status=1,
-        group_id=1,
-        email=key,
-        full_name="",
-        password_hash="",
-        created_at="",
-        updated_at="",
-        version=0,
-    )
-    with contextlib.suppress(ConcurrentChange):
-        db.save_customer(nobody, dataclasses.replace(nobody, reset=reset))
 
 
 def _owner(token: str) -> str:

@@ -29,7 +29,9 @@ from customer_api.core.records import (
     CustomerQuery,
     DomainEvent,
     LoginFailures,
+    PasswordReset,
     PrincipalKind,
+    ResetTarget,
     Session,
 )
 from customer_api.core.settings import settings
@@ -81,8 +83,13 @@ def _sessions() -> str:
     return settings().sessions_table
 
 
-def _get(table: str, pk: str) -> Item | None:
-    item: Item | None = dynamodb().get_item(TableName=table, Key=key(pk), ConsistentRead=True).get("Item")
+def _get(table: str, pk: str, *only: str) -> Item | None:
+    """An item by its pk, read consistently: whole, or `only` these attributes of it."""
+    projection = {}
+    if only:
+        names = {f"#{name}": name for name in only}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    item: Item | None = dynamodb().get_item(TableName=table, Key=key(pk), ConsistentRead=True, **projection).get("Item")
     return item
 
 
@@ -103,6 +110,30 @@ def _update_or_what_refused_it(**request: Any) -> tuple[Item | None, Item | None
         return None, found
     attributes: Item = response["Attributes"]
     return attributes, None
+
+
+def _reset_write(
+    table: str, pk: str, reset: PasswordReset, *, also_set: Item, then: str = "", **expression: Any
+) -> bool:
+    """One UpdateItem setting a reset's attributes on an item (the same names and sizes wherever
+    they go), and `also_set`, then the clause `then`; `expression`: its condition, names and
+    further values. Whether it committed. No values come back either way: the answers are
+    alike too."""
+    fields = codecs.reset_attributes(reset) | also_set
+    values = {f":{name}": value for name, value in fields.items()} | expression.pop("ExpressionAttributeValues", {})
+    assignments = ", ".join(f"{name} = :{name}" for name in fields)
+    client = dynamodb()
+    try:
+        client.update_item(
+            TableName=table,
+            Key=key(pk),
+            UpdateExpression=f"SET {assignments}{then}",
+            ExpressionAttributeValues=values,
+            **expression,
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
 
 
 def _consistent_reads(pks_by_table: dict[str, list[str]]) -> dict[str, Item]:
@@ -664,6 +695,40 @@ class DynamoStore:
         if deletes and transact(deletes) is not None:
             raise ConcurrentChange()
         return len(deletes)
+
+    # --- password resets
+
+    @busy_as_store_busy
+    def email_owner(self, email_key: str) -> str | None:
+        claim = _get(_customers(), keys.email_claim(email_key), "customer_uuid")
+        return claim["customer_uuid"]["S"] if claim else None
+
+    @busy_as_store_busy
+    def reset_target(self, customer_uuid: str) -> ResetTarget | None:
+        item = _get(_customers(), keys.customer(customer_uuid), "status", "version")
+        return ResetTarget(customer_uuid, int(item["status"]["N"]), int(item["version"]["N"])) if item else None
+
+    @busy_as_store_busy
+    def save_reset(self, current: ResetTarget, reset: PasswordReset) -> None:
+        # Only the reset's fields and the version: the item's other fields as they are.
+        saved = _reset_write(
+            _customers(),
+            keys.customer(current.uuid),
+            reset,
+            also_set={},
+            then=" ADD #version :one",
+            ConditionExpression="#version = :expected_version",
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues={":expected_version": n(current.version), ":one": n(1)},
+        )
+        if not saved:
+            raise ConcurrentChange()
+
+    @busy_as_store_busy
+    def save_reset_for_nobody(self, email_key: str, reset: PasswordReset) -> None:
+        # The sessions table has no stream: nothing written here becomes an event.
+        also_set = {"expires_at": n(reset.expires_at)}
+        _reset_write(_sessions(), keys.reset_for_nobody(email_key), reset, also_set=also_set)
 
     # --- keys and events
 

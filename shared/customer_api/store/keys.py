@@ -18,6 +18,9 @@ Sessions table, key `pk`, index `by_owner` on `owner`, index `recent_by_owner` o
                              customer tokens reach off admins' sessions (dynamodb:LeadingKeys)
   FAILURES#<kind>#<email>    failed logins of the current window: count, window_ends, expires_at
   RESETS#<email>             password reset requests of the current window: the same fields
+  NOBODY#<email>             the last reset made for nobody, for an unknown or disabled email
+                             (the write a customer's reset is, where no stream is): the reset's
+                             fields, expires_at (TTL)
 
 The listing index is write-sharded: a customer's shard comes from its uuid, a claim's from its
 email key, so creates spread over LIST_SHARDS partitions of each kind instead of all landing on
@@ -37,6 +40,7 @@ SESSION_PREFIX = "SESSION#"
 ADMIN_SESSION_PREFIX = "ADMINSESSION#"
 FAILURES_PREFIX = "FAILURES#"
 RESETS_PREFIX = "RESETS#"
+NOBODY_PREFIX = "NOBODY#"
 COUNTER = "COUNTER#customer_id"
 GROUP_COUNTER = "COUNTER#group_id"
 ADDRESSES_PREFIX = "ADDRESSES#"
@@ -92,6 +96,10 @@ def login_failures(kind: PrincipalKind, email_key: str) -> str:
 
 def reset_requests(email_key: str) -> str:
     return RESETS_PREFIX + email_key
+
+
+def reset_for_nobody(email_key: str) -> str:
+    return NOBODY_PREFIX + email_key
 
 
 def created_shards() -> list[str]:

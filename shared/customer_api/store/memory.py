@@ -30,7 +30,9 @@ from customer_api.core.records import (
     CustomerQuery,
     DomainEvent,
     LoginFailures,
+    PasswordReset,
     PrincipalKind,
+    ResetTarget,
     Session,
 )
 from customer_api.core.settings import settings
@@ -54,6 +56,7 @@ class MemoryStore:
         self.groups: dict[int, CustomerGroup] = {}
         self._last_group_id = DEFAULT_GROUP_ID
         self.reset_requests: dict[str, LoginFailures] = {}
+        self.resets_for_nobody: dict[str, PasswordReset] = {}  # by email key
         self.published: list[DomainEvent] = []
 
     # --- customers
@@ -343,6 +346,28 @@ class MemoryStore:
             for sid in owned:
                 del self.sessions[sid]
             return len(owned)
+
+    # --- password resets
+
+    def email_owner(self, email_key: str) -> str | None:
+        with self._lock:
+            return self.claims.get(email_key)
+
+    def reset_target(self, customer_uuid: str) -> ResetTarget | None:
+        with self._lock:
+            found = self.customers.get(customer_uuid)
+            return ResetTarget(found.uuid, found.status, found.version) if found else None
+
+    def save_reset(self, current: ResetTarget, reset: PasswordReset) -> None:
+        with self._lock:
+            stored = self.customers.get(current.uuid)
+            if stored is None or stored.version != current.version:
+                raise ConcurrentChange()
+            self.customers[current.uuid] = dataclasses.replace(stored, reset=reset, version=current.version + 1)
+
+    def save_reset_for_nobody(self, email_key: str, reset: PasswordReset) -> None:
+        with self._lock:
+            self.resets_for_nobody[email_key] = reset
 
     # --- keys and events
 

@@ -21,7 +21,9 @@ from customer_api.core.records import (
     CustomerQuery,
     DomainEvent,
     LoginFailures,
+    PasswordReset,
     PrincipalKind,
+    ResetTarget,
     Session,
 )
 
@@ -185,6 +187,30 @@ class Store(Protocol):
         """Delete up to SWEEP_LIMIT session items of a principal whose sessions were ended; how
         many. Only housekeeping: those sessions are already dead, so an interrupted or partial
         sweep loses nothing (what is left expires by TTL)."""
+        ...
+
+    # --- password resets: a known email's calls and an unknown one's alike (domain.recovery)
+    def email_owner(self, email_key: str) -> str | None:
+        """The uuid of the customer owning an email (through its claim), if any: the claim's
+        other fields do not come back."""
+        ...
+
+    def reset_target(self, customer_uuid: str) -> ResetTarget | None:
+        """A customer as a reset request needs it, if it exists: its other fields do not come
+        back, so that the answer is about as small as none."""
+        ...
+
+    def save_reset(self, current: ResetTarget, reset: PasswordReset) -> None:
+        """Put a new pending password reset on the customer as read, replacing any older one,
+        with the version bumped and nothing else changed. ConcurrentChange if the customer
+        changed since it was read, or is gone."""
+        ...
+
+    def save_reset_for_nobody(self, email_key: str, reset: PasswordReset) -> None:
+        """The write `save_reset` makes, of a reset made for nobody (an unknown or disabled
+        email), where nothing reads it and no event comes of it (the sessions table: no
+        stream), replacing the email's previous one; it expires with the reset. Customers and
+        the counting of requests are left as they were."""
         ...
 
     # --- keys and events
