@@ -91,7 +91,7 @@ openapi: $(INSTALLED)
 	PYTHONPATH=shared $(BIN)/python -m tools.openapi
 
 # Cold start, warm cost, round trips and memory of every function next to their floors (a few
-# minutes); rewrites BENCHMARKS.md.
+# minutes); rewrites BENCHMARKS.md. BENCH_ONLY=cold: the cold starts alone, their section alone.
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 

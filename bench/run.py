@@ -12,6 +12,9 @@ in this one (warm), against it, with the template's configuration (bcrypt cost i
     cold.py        each function's first request in a fresh process (cold_start.py), with the floor's
     costs.py       memory sizes and cost per million requests
     report.py      BENCHMARKS.md: the prose and the tables
+
+`BENCH_ONLY=cold` measures the cold starts alone and rewrites only BENCHMARKS.md's Cold start
+section (a few minutes less: no warm runs).
 """
 
 from __future__ import annotations
@@ -29,14 +32,20 @@ from bench import cold, floors, report, warm, world  # noqa: E402
 
 
 def main() -> None:
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "cold"):
+        raise SystemExit(f"BENCH_ONLY={only}: only `cold` is known")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     # The handlers log and emit metrics to stdout, as on Lambda: the cost stays, the noise goes.
     with world.moto_aws(), open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
         the_world = world.make_world()
-        warm_results = warm.measure_all(the_world)
+        warm_results = {} if only else warm.measure_all(the_world)
         bcrypt_ms = floors.bcrypt_ms()
         cold_results = cold.measure(the_world)
-    report.write(report.Results(warm_results, bcrypt_ms, cold_results))
+    if only:
+        report.write_cold(cold_results, bcrypt_ms)
+    else:
+        report.write(report.Results(warm_results, bcrypt_ms, cold_results))
 
 
 if __name__ == "__main__":

@@ -161,6 +161,20 @@ class World:
         claims = {"customer": customer.token_claims(), "sid": session.sid}
         return tokens.issue(tokens.CUSTOMER, claims, lifetime), session.sid
 
+    def open_login_window(self, customer: Customer) -> None:
+        """Count one login attempt for the customer's email, as its login did: the checks of
+        its password that follow count into a running window."""
+        config = settings()
+        _, seen = store.active().customer_for_login(customer.email_key)
+        store.active().take_login_attempt(
+            PrincipalKind.CUSTOMER,
+            customer.email_key,
+            int(time.time()),
+            window_seconds=config.login_failure_window_seconds,
+            max_attempts=config.login_max_failures,
+            seen=seen,
+        )
+
     def customer_refresh_token(self, customer: Customer) -> str:
         """A refresh token of a new session of the customer, as the token login answers it (the
         edge module that issues them is not imported here: it reads the environment on import)."""

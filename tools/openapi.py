@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from customer_api import store
 from customer_api.edge import docs
 from customer_api.edge.replies import REPLIES
+from customer_api.store.memory import MemoryStore
 from local import runtime
 from local.template import ROOT, Function, functions
 
@@ -72,7 +74,9 @@ def _resolver(function: Function) -> Any:
     saved = dict(os.environ)
     os.environ.update({**function.environment, **saved})  # what the caller set wins
     try:
-        module = runtime.load_module(function)
+        # Imported for its routes alone: on the in-memory store it makes no AWS client.
+        with store.installed(MemoryStore()):
+            module = runtime.load_module(function)
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -31,7 +31,9 @@ def create(
     key = idempotency.valid_key(idempotency_key)
     if key is None:
         return ok(CustomerReply(data=_create(new_customer)))
-    created = idempotency.create_once(app.caller().principal, key, new_customer, lambda: _create(new_customer))
+    created = idempotency.create_once(
+        app.caller().principal, key, new_customer, lambda: _create(new_customer), app.lambda_context
+    )
     return ok(CustomerReply(data=created))
 
 
@@ -46,5 +48,4 @@ def _create(new_customer: CustomerCreate) -> CustomerWithLinks:
 @traced
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.register(context)
     return app.resolve(event, context)

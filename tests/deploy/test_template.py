@@ -38,15 +38,29 @@ def functions(cloudformation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: res["Properties"] for name, res in of_type(cloudformation, "AWS::Lambda::Function").items()}
 
 
-def routed_functions(cloudformation: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
-    """(method, path) -> the functions API Gateway integrates it with."""
+def route_targets(cloudformation: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(method, path) -> what API Gateway integrates it with: functions, or aliases of functions."""
     (api,) = of_type(cloudformation, "AWS::ApiGatewayV2::Api").values()
     routes: dict[tuple[str, str], list[str]] = {}
     for path, operations in api["Properties"]["Body"]["paths"].items():
         for method, operation in operations.items():
             uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-            routes[(method, path)] = re.findall(r"\$\{(\w+)\.Arn\}", uri)
+            routes[(method, path)] = re.findall(r"\$\{(\w+?)(?:\.Arn)?\}", uri)
     return routes
+
+
+def invoked_function(cloudformation: dict[str, Any], target: str) -> str:
+    """The function a route or a stream invokes: `target` is that function, or an alias of it."""
+    resource = cloudformation["Resources"][target]
+    return resource["Properties"]["FunctionName"]["Ref"] if resource["Type"] == "AWS::Lambda::Alias" else target
+
+
+def routed_functions(cloudformation: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(method, path) -> the functions API Gateway integrates it with."""
+    return {
+        route: [invoked_function(cloudformation, target) for target in targets]
+        for route, targets in route_targets(cloudformation).items()
+    }
 
 
 def statements(cloudformation: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -75,7 +89,10 @@ def test_every_documented_route_is_served_by_exactly_one_function(cloudformation
 def stream_consumers(cloudformation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Function -> its event source mapping, for the functions a DynamoDB stream invokes."""
     mappings = of_type(cloudformation, "AWS::Lambda::EventSourceMapping").values()
-    return {mapping["Properties"]["FunctionName"]["Ref"]: mapping["Properties"] for mapping in mappings}
+    return {
+        invoked_function(cloudformation, mapping["Properties"]["FunctionName"]["Ref"]): mapping["Properties"]
+        for mapping in mappings
+    }
 
 
 def test_every_function_serves_a_route_but_the_stream_consumer(cloudformation: dict[str, Any]) -> None:
@@ -234,3 +251,78 @@ def test_local_table_and_index_names_are_names_dynamodb_accepts() -> None:
     indexes = [i["IndexName"] for t in tables.values() for i in t["Properties"].get("GlobalSecondaryIndexes", [])]
     for name in [*tables, *indexes]:
         assert re.fullmatch(r"[a-zA-Z0-9_.-]{3,255}", name), name
+
+
+def deployed(value: Any, cloudformation: dict[str, Any], parameters: dict[str, str]) -> Any:
+    """A value as CloudFormation deploys it with these parameter values: the SAM transform leaves
+    conditions (Fn::If of Fn::Equals on a parameter) and Fn::Sub of parameters to CloudFormation,
+    which evaluates them as here."""
+    if isinstance(value, list):
+        return [deployed(item, cloudformation, parameters) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "Fn::If" in value:
+        condition, then, otherwise = value["Fn::If"]
+        (reference, literal) = cloudformation["Conditions"][condition]["Fn::Equals"]
+        chosen = then if parameters[reference["Ref"]] == literal else otherwise
+        return deployed(chosen, cloudformation, parameters)
+    if "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
+        return re.sub(r"\$\{(\w+)\}", lambda name: parameters[name.group(1)], value["Fn::Sub"])
+    return {key: deployed(item, cloudformation, parameters) for key, item in value.items()}
+
+
+SNAPSTART_OFF, SNAPSTART_ON = {"SnapStart": "Off"}, {"SnapStart": "On"}
+
+
+def api_functions(cloudformation: dict[str, Any]) -> set[str]:
+    return {name for served_by in routed_functions(cloudformation).values() for name in served_by}
+
+
+def versions_of(cloudformation: dict[str, Any], function: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in of_type(cloudformation, "AWS::Lambda::Version").items()
+        if resource["Properties"]["FunctionName"] == {"Ref": function}
+    }
+
+
+def test_snapstart_is_off_unless_switched_on_and_then_on_for_every_api_function(
+    cloudformation: dict[str, Any],
+) -> None:
+    assert template()["Parameters"]["SnapStart"]["Default"] == "Off"
+    api = api_functions(cloudformation)
+    for name, properties in functions(cloudformation).items():
+        off = deployed(properties["SnapStart"], cloudformation, SNAPSTART_OFF)
+        on = deployed(properties["SnapStart"], cloudformation, SNAPSTART_ON)
+        assert off == {"ApplyOn": "None"}, name
+        assert on == {"ApplyOn": "PublishedVersions" if name in api else "None"}, name  # not the stream's
+
+
+def test_every_route_invokes_the_live_alias_of_a_published_version_of_its_function(
+    cloudformation: dict[str, Any],
+) -> None:
+    """SnapStart serves published versions only: the API must invoke an alias, never $LATEST.
+    (SAM cannot make AutoPublishAlias conditional: the alias is there with SnapStart off too.)"""
+    for route, (target,) in route_targets(cloudformation).items():
+        alias = cloudformation["Resources"][target]
+        assert alias["Type"] == "AWS::Lambda::Alias", route
+        assert alias["Properties"]["Name"] == "live"
+        function = alias["Properties"]["FunctionName"]["Ref"]
+        (version,) = versions_of(cloudformation, function)
+        assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version, "Version"]}
+
+
+def test_switching_snapstart_publishes_a_new_version_of_every_api_function(cloudformation: dict[str, Any]) -> None:
+    """A version's description cannot change in place (CloudFormation replaces the version, which
+    publishes one with SnapStart's new setting); SAM's own version ids follow the code alone."""
+    for function in api_functions(cloudformation):
+        (version,) = versions_of(cloudformation, function).values()
+        description = version["Properties"]["Description"]
+        off = deployed(description, cloudformation, SNAPSTART_OFF)
+        assert off != deployed(description, cloudformation, SNAPSTART_ON), function
+
+
+def test_versions_a_deploy_replaces_are_deleted(cloudformation: dict[str, Any]) -> None:
+    """Kept, each would be billed for its cached snapshot with SnapStart on."""
+    for version in of_type(cloudformation, "AWS::Lambda::Version").values():
+        assert version["DeletionPolicy"] == "Delete"

@@ -77,6 +77,9 @@ class Settings(BaseModel):
 
     # Lambda's tracing mode, from the template's Tracing parameter: "Active" records traces.
     tracing_mode: str = Field("PassThrough", alias="TRACING")
+    # How Lambda initializes this container: "snap-start" when it initializes a function for a
+    # SnapStart snapshot (the template's SnapStart parameter), "on-demand" otherwise.
+    initialization_type: str = Field("on-demand", alias="AWS_LAMBDA_INITIALIZATION_TYPE")
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -85,6 +88,10 @@ class Settings(BaseModel):
     @property
     def tracing(self) -> bool:
         return self.tracing_mode == "Active"
+
+    @property
+    def snap_start(self) -> bool:
+        return self.initialization_type == "snap-start"
 
 
 @functools.cache

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from customer_api.domain import places
-from customer_api.domain.inputs import FullName, not_null
+from customer_api.domain.inputs import BODY, FullName, not_null
 
 MAX_TEXT_CHARS = 255
 _TELEPHONE = re.compile(r"\+?[0-9 ().\-]{5,30}")
@@ -98,7 +98,7 @@ def province_of(province: str | None, country: str) -> str | None:
 class AddressCreate(BaseModel):
     """Body of POST .../addresses. Unknown fields are ignored (never stored: EverShop stored them)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     full_name: FullName
     telephone: Telephone
@@ -123,7 +123,7 @@ class AddressUpdate(BaseModel):
     """Body of PATCH .../addresses/{address_id}: any of the fields; `address_2` and `province`
     may be null to clear them. The province is checked against the resulting country."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     full_name: FullName | None = None
     telephone: Telephone | None = None
@@ -152,6 +152,6 @@ def _group_name(value: str) -> str:
 class GroupChange(BaseModel):
     """Body of POST /api/customer-groups and PATCH /api/customer-groups/{group_id}."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     group_name: Annotated[str, AfterValidator(_group_name)]

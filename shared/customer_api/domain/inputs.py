@@ -32,6 +32,10 @@ _EMAIL_PATTERN = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
 
+# Every request body: unknown fields ignored. A function validates one or two of these models,
+# so each is built on its first use (defer_build), not at import: the others never are.
+BODY = ConfigDict(extra="ignore", defer_build=True)
+
 INVALID_EMAIL = "Email must be a valid email address (e.g., user@example.com)"
 INVALID_STATUS = "Status must be either 0, 1, '0', or '1'"
 EMPTY_FULL_NAME = "Full name is required and cannot be empty"
@@ -101,7 +105,7 @@ GroupId = Annotated[int, BeforeValidator(_valid_group_id, json_schema_input_type
 class CustomerCreate(BaseModel):
     """Body of POST /api/customers. Unknown fields are ignored, as EverShop does."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     email: Email
     password: Password = Field(repr=False)  # repr: Powertools logs the body at DEBUG
@@ -122,7 +126,7 @@ def not_null(value: Any, info: ValidationInfo) -> Any:
 class CustomerUpdate(BaseModel):
     """Body of PATCH /api/customers/{id}: any of the create fields."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     email: Email | None = None
     password: Password | None = Field(None, repr=False)
@@ -146,7 +150,7 @@ _NOT_SELF_SERVICE = {
 class OwnAccountUpdate(BaseModel):
     """Body of PATCH /api/customers/me: name and email; a new email needs the current password."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     email: Email | None = None
     full_name: FullName | None = None
@@ -167,7 +171,7 @@ class OwnAccountUpdate(BaseModel):
 class OwnPasswordChange(BaseModel):
     """Body of POST /api/customers/me/password."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     current_password: str = Field(repr=False)
     new_password: Password = Field(repr=False)
@@ -176,7 +180,7 @@ class OwnPasswordChange(BaseModel):
 class RefreshRequest(BaseModel):
     """Body of POST /api/customer/token/refresh, in EverShop's name."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     refreshToken: str = Field(repr=False)
 
@@ -184,7 +188,7 @@ class RefreshRequest(BaseModel):
 class Credentials(BaseModel):
     """Body of every login: checked only for shape, so that nothing tells why a login failed."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     email: str
     password: str = Field(repr=False)
@@ -193,7 +197,7 @@ class Credentials(BaseModel):
 class PasswordResetRequest(BaseModel):
     """Body of POST /api/customers/reset-password."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     email: Email
 
@@ -202,7 +206,7 @@ class PasswordResetWithToken(BaseModel):
     """Body of POST /api/customers/password: the reset token (checked only for shape here, so
     that every wrong token gets the same answer) and the new password."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = BODY
 
     token: str = Field(repr=False, max_length=512)
     password: Password = Field(repr=False)

@@ -2,27 +2,24 @@
 and key; a retry answers what the first request answered and creates nothing new.
 
 Powertools' idempotency utility keeps the record in its own DynamoDB table. Only the create
-function imports this module: the utility costs cold-start time nowhere else.
+function imports this module, and the utility itself is imported by the first request that
+carries a key: a create without one never pays for it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from customer_api.core.errors import IdempotencyKeyReused, InvalidInput, RequestInProgress, StoreBusy
 from customer_api.domain.inputs import CustomerCreate
 from customer_api.edge.replies import CustomerWithLinks
-from customer_api.store.idempotency import persistence
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 KEY_DESCRIPTION = (
     "Makes the create safe to retry: a repeat with the same key (per admin, for 24 hours) answers the "
@@ -31,17 +28,17 @@ KEY_DESCRIPTION = (
 )
 _VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces: what clients send (UUIDs)
 
-_CONFIG = IdempotencyConfig(
-    event_key_jmespath="[caller, key]",  # the key is the admin's own: two admins' keys never meet
-    payload_validation_jmespath="request",  # the same key with another body is refused
-    expires_after_seconds=24 * 3600,  # retries come within minutes; a day is generous
-    hash_function="sha256",
-)
 
+@functools.cache
+def _config() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig  # noqa: PLC0415 - see the docstring
 
-def register(context: LambdaContext) -> None:
-    """Lets a request that died mid-way free its key when its Lambda's time is up, not in a day."""
-    _CONFIG.register_lambda_context(context)
+    return IdempotencyConfig(
+        event_key_jmespath="[caller, key]",  # the key is the admin's own: two admins' keys never meet
+        payload_validation_jmespath="request",  # the same key with another body is refused
+        expires_after_seconds=24 * 3600,  # retries come within minutes; a day is generous
+        hash_function="sha256",
+    )
 
 
 def valid_key(key: str | None) -> str | None:
@@ -57,18 +54,31 @@ def _fingerprint(request: CustomerCreate) -> dict[str, Any]:
 
 
 def create_once(
-    caller: str, key: str, request: CustomerCreate, create: Callable[[], CustomerWithLinks]
+    caller: str, key: str, request: CustomerCreate, create: Callable[[], CustomerWithLinks], context: LambdaContext
 ) -> CustomerWithLinks:
-    """`create()` once per (caller, key); a repeat answers the first answer.
+    """`create()` once per (caller, key); a repeat answers the first answer. `context` lets a
+    request that dies mid-way free its key when its Lambda's time is up, not in a day.
 
     IdempotencyKeyReused when the key came with another body; RequestInProgress while the
     first request with the key is still running.
     """
+    # The utility and its DynamoDB persistence, imported here: see the module's docstring.
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    from customer_api.store.idempotency import persistence  # noqa: PLC0415
+
+    config = _config()
+    config.register_lambda_context(context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools' decorator is untyped
         data_keyword_argument="attempt",
         persistence_store=persistence(),
-        config=_CONFIG,
+        config=config,
         key_prefix="CreateCustomer",
     )
     def run(attempt: dict[str, Any]) -> CustomerWithLinks:

@@ -12,8 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.shared.cookies import Cookie
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from customer_api import store
 from customer_api.core.errors import ConcurrentChange, DomainError, StoreBusy
 from customer_api.domain.sessions import Caller
+from customer_api.edge import snapstart
 from customer_api.edge.observability import logger
 from customer_api.edge.requests import NOT_UTF8, TOO_DEEP, readable, refuse_unacceptable
 from customer_api.edge.statuses import JSON, error_body, error_response
@@ -94,6 +96,10 @@ class CustomerApi(APIGatewayHttpResolver):
         self.exception_handler(ConcurrentChange)(self._busy)
         self.exception_handler(Exception)(self._fault)
         self.not_found()(self._no_route)
+        # At import, Lambda's init: the DynamoDB client (not left to the first request), and the
+        # hooks a SnapStart snapshot needs.
+        store.connect()
+        snapstart.register()
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:

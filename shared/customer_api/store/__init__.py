@@ -34,9 +34,31 @@ def installed(store: Store) -> Iterator[Store]:
         _installed.remove(store)
 
 
+def connect() -> None:
+    """Make the DynamoDB store and its client now. Every function calls it at import, so that
+    Lambda's init pays for boto3 and the client (which provisioned concurrency and SnapStart's
+    snapshot then keep) rather than the first request. Nothing when another store is installed."""
+    if not _installed:
+        from customer_api.store import client  # noqa: PLC0415 - boto3 only when used
+
+        _dynamodb_store()
+        client.dynamodb()
+
+
+def load_clients() -> None:
+    """Make every client the functions' requests use (DynamoDB, Secrets Manager), so that their
+    service models are loaded into boto3's session, ahead of a SnapStart snapshot: after a restore
+    `forget_cached()` drops the clients, and making them again from the loaded models is quick."""
+    if not _installed:
+        from customer_api.store import secrets  # noqa: PLC0415 - boto3 only when used
+
+        connect()
+        secrets.connect()
+
+
 def forget_cached() -> None:
     """Drop cached clients and secrets: the next call connects anew (tests and the local server
-    switch backends)."""
+    switch backends; a container restored from a SnapStart snapshot must not share them)."""
     from customer_api.store import client, outside, secrets  # noqa: PLC0415 - boto3 only when used
 
     client.forget()
@@ -44,4 +66,4 @@ def forget_cached() -> None:
     outside.forget()
 
 
-__all__ = ["Store", "active", "forget_cached", "installed"]
+__all__ = ["Store", "active", "connect", "forget_cached", "installed", "load_clients"]

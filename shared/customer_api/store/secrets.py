@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDE
 from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
 
 
-def _share_boto3_session() -> None:
+def connect() -> None:
     """Give Powertools' secrets provider a client from boto3's default session, the one the
     DynamoDB client comes from: on its own session it would read botocore's service catalogue
     again, ~300 ms of cold start. `forget()` drops it with the cache."""
@@ -21,7 +21,7 @@ def _share_boto3_session() -> None:
 def read_json(name: str, max_age: int, *, fresh: bool = False) -> dict[str, Any]:
     """A JSON secret, from a cache at most `max_age` seconds old; `fresh` reads it past the cache
     (Powertools' force_fetch, which caches what it read)."""
-    _share_boto3_session()
+    connect()
     secret: dict[str, Any] = parameters.get_secret(name, transform="json", max_age=max_age, force_fetch=fresh)
     return secret
 
