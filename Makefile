@@ -67,9 +67,11 @@ unit: $(INSTALLED)
 	$(BIN)/pytest --no-cov tests/unit
 
 # The whole suite, every tier, with the coverage floor. The template tests translate template.yaml
-# with the SAM CLI's aws-sam-translator.
+# with the SAM CLI's aws-sam-translator. Test files run in TEST_WORKERS processes (pytest-xdist),
+# each with its own moto and DynamoDB Local; a file's tests stay together in one process.
+TEST_WORKERS ?= 2
 suite: $(INSTALLED) $(SAM_INSTALLED) $(NODE_INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint complexity suite
 

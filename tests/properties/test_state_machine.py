@@ -483,8 +483,9 @@ class CustomerService(RuleBasedStateMachine):
 
 @pytest.mark.parametrize("aws", [DYNAMODB_LOCAL], indirect=True)
 def test_any_sequence_of_requests_keeps_the_contracts_promises(admin_token: str) -> None:
-    # With addresses, groups, resets and the customer's own routes among the rules, 100 sequences
-    # of up to 10 steps take a few minutes of CPU here; `make fuzz` runs 1000.
+    # On DynamoDB Local, AWS's own engine: moto copies whole tables (their streams too) for every
+    # item of every transaction, which made 100 sequences of up to 10 steps take minutes there;
+    # on DynamoDB Local they take under a minute. `make fuzz` runs 1000.
     run_state_machine_as_test(
         lambda: CustomerService(admin_token),
         settings=settings(
