@@ -4,7 +4,6 @@ running it again changes nothing."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import uuid
@@ -14,7 +13,7 @@ from typing import Any
 import bcrypt
 import pytest
 
-from tests.importer.evershop_data import EVERSHOP, import_from, passwords, rows
+from tests.importer.evershop_data import EVERSHOP, changed_copy, import_from, passwords, rows
 from tests.support import Api
 from tests.support.invariants import assert_invariants
 from tools.evershop_import import __main__ as command
@@ -125,21 +124,6 @@ def test_a_second_run_changes_nothing_even_after_logins_upgraded_hashes(api: Api
     for email, password in list(passwords().items())[:5]:
         assert log_in(api, email, password) == 200
     assert_invariants()
-
-
-def changed_copy(folder: Path, edit: dict[str, str], customer_id: str) -> Path:
-    """A copy of the CSV export with one customer's columns edited."""
-    for name in ("customer_group.csv", "customer_address.csv"):
-        (folder / name).write_bytes((EVERSHOP / name).read_bytes())
-    customers = rows("customer")
-    for row in customers:
-        if row["customer_id"] == customer_id:
-            row.update(edit)
-    with (folder / "customer.csv").open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=list(customers[0]))
-        writer.writeheader()
-        writer.writerows(customers)
-    return folder
 
 
 def test_what_changed_in_evershop_since_is_updated(api: Api, admin_token: str, tmp_path: Path) -> None:

@@ -24,20 +24,27 @@ from tests.support.invariants import assert_invariants
 
 needs_java = pytest.mark.skipif(java_missing() is not None, reason=f"DynamoDB Local tier skipped: {java_missing()}")
 
-# The importer in a process that SIGKILLs itself once KILL_AFTER customers are written, while
-# the other writers are mid-transaction: what a crash or a `kill -9` leaves.
+# The importer in a process that SIGKILLs itself once KILL_AFTER customers are written (counted
+# in the transactions that committed), while the other writers are mid-transaction: what a
+# crash or a `kill -9` leaves. Chunks of 5: the data set's 40 customers would otherwise fit one
+# chunk and one transaction; so several transactions of several customers are in flight.
 KILLED_RUN = """
 import os, signal, sys, threading
-from tools.evershop_import import __main__ as command, target
-written, lock, done = target.Target._import_one, threading.Lock(), []
-def import_one_then_maybe_die(self, plan, item):
-    outcome = written(self, plan, item)
-    with lock:
-        done.append(outcome)
-        if len(done) == int(os.environ["KILL_AFTER"]):
-            os.kill(os.getpid(), signal.SIGKILL)
-    return outcome
-target.Target._import_one = import_one_then_maybe_die
+from customer_api.store import keys
+from tools.evershop_import import __main__ as command, run, target
+run.CHUNK = 5
+transact, lock, written = target.transact, threading.Lock(), []
+def customers(items):
+    return [i for i in items if "Put" in i and i["Put"]["Item"]["pk"]["S"].startswith(keys.CUSTOMER_PREFIX)]
+def transact_then_maybe_die(client, items):
+    codes = transact(client, items)
+    if codes is None:
+        with lock:
+            written.extend(customers(items))
+            if len(written) >= int(os.environ["KILL_AFTER"]):
+                os.kill(os.getpid(), signal.SIGKILL)
+    return codes
+target.transact = transact_then_maybe_die
 sys.exit(command.main(sys.argv[1:]))
 """
 

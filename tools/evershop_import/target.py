@@ -1,6 +1,15 @@
-"""The writes: groups, the id counters, and each customer in ONE transaction (the customer, its
-email claim, its address book and its group's count), conditioned so that running again never
-duplicates anything and a run killed at any point leaves only whole customers behind.
+"""The writes: groups, the id counters, and customers in transactions that hold each customer
+whole (the customer, its email claim, its address book and its group's count), conditioned so
+that running again never duplicates anything and a run killed at any point leaves only whole
+customers behind.
+
+New customers go several to a transaction (a pack): a transaction costs DynamoDB Local much
+beyond its items (a round trip, a request to parse, a turn at the table's write lock), so one
+per customer capped the import at the engine's rate of small transactions. A pack is all or
+nothing; when a condition in it fails (an email taken here, a customer imported meanwhile by
+another run, a missing group, an orphan address book) each of its customers is written again
+on its own, so every customer gets the outcome and reason it would have alone. Changes to
+customers already here stay one transaction each.
 
 Each imported customer carries `imported`: a digest of every source field it came from. A
 second run compares digests, not values, so a change made here since (a login re-hashing the
@@ -12,9 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import random
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -28,9 +40,18 @@ from tools.evershop_import.mapping import ADDRESSES, Planned, group_of
 from tools.evershop_import.sources import GroupRow
 
 IMPORTED = codecs.IMPORT_DIGESTS  # the attribute holding the source digests on an imported customer
-ATTEMPTS = 10  # tries of one customer's transaction while others keep touching its items
+ATTEMPTS = 10  # tries of one transaction while others keep touching its items (a group's count)
 BACKOFF_SECONDS = 0.02
 _ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}
+# A pack's bounds. TransactWriteItems takes at most 100 items (DynamoDB, DynamoDB Local and
+# moto alike), and at most 4 MB of items: the size DynamoDB counts for an item is its attribute
+# names and values in UTF-8, which the item's JSON (non-ASCII escaped: 6 bytes for up to 3,
+# 12 for 4) never undercounts, so keeping the JSON at half the limit keeps the items well
+# under it. A customer's items are about 1 KB; only an address book of long texts (20
+# addresses at most) weighs much more.
+PACK_ITEMS = 100
+PACK_BYTES = 2_000_000
+_JSON = json.JSONEncoder(check_circular=False)
 _BUSY = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 _BUSY_ERRORS = {"TransactionConflictException", "TransactionInProgressException", "ThrottlingException"}
 
@@ -167,11 +188,56 @@ class Target:
     # --- customers
 
     def import_customers(self, plans: list[Planned]) -> list[Outcome]:
-        """Each planned customer, read together (one consistent batch read), written one by one."""
+        """Each planned customer, read together (one consistent batch read); the new ones written
+        in packs, the others one by one."""
+        stored = self._read(plans)
+        inserted = self._insert_new(plans, stored)
+        return [
+            inserted.get(index) or self._import_one(plan, item)
+            for index, (plan, item) in enumerate(zip(plans, stored, strict=True))
+        ]
+
+    def _read(self, plans: list[Planned]) -> list[Item | None]:
+        """Each planned customer's stored item, or None when it is new here."""
+        if not plans:
+            return []
         pks = [keys.customer(plan.customer.uuid) for plan in plans]
         request = {self.table: {"Keys": [key(pk) for pk in pks], "ConsistentRead": True}}
-        found = {item["pk"]["S"]: item for item in self._batch_read(request)} if plans else {}
-        return [self._import_one(plan, found.get(pk)) for plan, pk in zip(plans, pks, strict=True)]
+        found = {item["pk"]["S"]: item for item in self._batch_read(request)}
+        return [found.get(pk) for pk in pks]
+
+    def _insert_new(self, plans: list[Planned], stored: list[Item | None]) -> dict[int, Outcome]:
+        """The new customers' outcomes, by their index in `plans`. Ordered by group: a pack then
+        mostly counts into one group, or (Default) none, and fewer transactions at once touch a
+        group's count item."""
+        new = [index for index, item in enumerate(stored) if item is None]
+        new.sort(key=lambda index: plans[index].customer.group_id)
+        inserted: dict[int, Outcome] = {}
+        for pack in self._packs(plans, new):
+            inserted.update(zip(pack.indexes, self._insert_pack(pack), strict=True))
+        return inserted
+
+    def _packs(self, plans: list[Planned], indexes: list[int]) -> Iterator[_Pack]:
+        """The new customers (`indexes` into `plans`) as packs, each within a transaction's bounds."""
+        pack = _Pack(self.table)
+        for index in indexes:
+            plan = plans[index]
+            items = self._new_items(plan)
+            size = len(_JSON.encode(items))
+            if not pack.fits(items, size, plan.customer.group_id):
+                yield pack
+                pack = _Pack(self.table)
+            pack.add(index, plan, items, size)
+        if pack.plans:
+            yield pack
+
+    def _insert_pack(self, pack: _Pack) -> list[Outcome]:
+        """The pack's customers in one transaction; when it is refused, each one on its own."""
+        if len(pack.plans) > 1:
+            codes = None if self.dry_run else transact(self.client, pack.transaction())
+            if codes is None:
+                return [Outcome(plan.customer.customer_id, IMPORTED_NOW) for plan in pack.plans]
+        return [self._import_one(plan, None) for plan in pack.plans]
 
     def _batch_read(self, request: dict[str, Any]) -> list[Item]:
         """Every item asked for, asking again for what DynamoDB left unprocessed."""
@@ -194,15 +260,18 @@ class Target:
                 item = self._get(keys.customer(plan.customer.uuid))
         raise ImportRefused(f"customer {plan.customer.customer_id} kept changing while imported: run again")
 
+    def _new_items(self, plan: Planned) -> list[Item]:
+        """A new customer's items, each written only if new: the customer, its email claim and
+        its address book (when it has addresses)."""
+        customer = plan.customer
+        items = [self._customer_item(customer, plan), codecs.claim_item(customer)]
+        if plan.book.addresses:
+            items.append(codecs.address_book_item(customer.uuid, plan.book))
+        return [{"Put": {"TableName": self.table, "Item": item, **_ONLY_IF_NEW}} for item in items]
+
     def _insert(self, plan: Planned) -> Outcome:
         customer = plan.customer
-        items = [
-            {"Put": {"TableName": self.table, "Item": self._customer_item(customer, plan), **_ONLY_IF_NEW}},
-            {"Put": {"TableName": self.table, "Item": codecs.claim_item(customer), **_ONLY_IF_NEW}},
-        ]
-        if plan.book.addresses:
-            book = codecs.address_book_item(customer.uuid, plan.book)
-            items.append({"Put": {"TableName": self.table, "Item": book, **_ONLY_IF_NEW}})
+        items = self._new_items(plan)
         joined_at = len(items)
         items += self._memberships(None, customer.group_id)
         codes = None if self.dry_run else transact(self.client, items)
@@ -270,18 +339,61 @@ class Target:
         """Count the customer out of one group and into another (Default keeps no count)."""
         if left == joined:
             return []
-        changes = []
-        for group_id, step in ((joined, 1), (left, -1)):
-            if group_id is not None and group_id != DEFAULT_GROUP_ID:
-                counted = {
-                    "TableName": self.table,
-                    "Key": key(keys.group(group_id)),
-                    "UpdateExpression": "ADD members :step",
-                    "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeValues": {":step": n(step)},
-                }
-                changes.append({"Update": counted})
-        return changes
+        return [
+            _count(self.table, group_id, step)
+            for group_id, step in ((joined, 1), (left, -1))
+            if group_id is not None and group_id != DEFAULT_GROUP_ID
+        ]
+
+
+def _count(table: str, group_id: int, step: int) -> Item:
+    """Add `step` to a group's count of its customers, if the group exists."""
+    counted = {
+        "TableName": table,
+        "Key": key(keys.group(group_id)),
+        "UpdateExpression": "ADD members :step",
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeValues": {":step": n(step)},
+    }
+    return {"Update": counted}
+
+
+class _Pack:
+    """New customers written in one transaction: each one's items, then one count per group
+    joined (an item may appear only once in a transaction: the group's count adds them all)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.indexes: list[int] = []
+        self.plans: list[Planned] = []
+        self.items: list[Item] = []
+        self.joined: Counter[int] = Counter()
+        self.pks: set[str] = set()
+        self.size = 0
+
+    def fits(self, items: list[Item], size: int, group_id: int) -> bool:
+        """Whether a customer's items join the pack within its bounds. A key already in it (two
+        emails with one claim, which the run's case twins rule out) waits for the next pack,
+        where its condition fails and its own transaction says why."""
+        groups = set(self.joined) | ({group_id} - {DEFAULT_GROUP_ID})
+        pks = {item["Put"]["Item"]["pk"]["S"] for item in items}
+        return (
+            len(self.items) + len(items) + len(groups) <= PACK_ITEMS
+            and self.size + size <= PACK_BYTES
+            and not self.pks & pks
+        ) or not self.plans
+
+    def add(self, index: int, plan: Planned, items: list[Item], size: int) -> None:
+        self.indexes.append(index)
+        self.plans.append(plan)
+        self.items += items
+        self.pks.update(item["Put"]["Item"]["pk"]["S"] for item in items)
+        self.size += size
+        if plan.customer.group_id != DEFAULT_GROUP_ID:
+            self.joined[plan.customer.group_id] += 1
+
+    def transaction(self) -> list[Item]:
+        return self.items + [_count(self.table, group_id, count) for group_id, count in self.joined.items()]
 
 
 def _only_if_version(version: int) -> dict[str, Any]:
