@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import re
 import string
 import sys
 import tempfile
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
 from bench import report  # noqa: E402
-from local import server, template  # noqa: E402
+from local import server  # noqa: E402
 
 ROWS = int(os.environ.get("IMPORT_ROWS", "10000"))
 SECTION = "## Import"
@@ -154,16 +153,6 @@ The storage invariants of the tests held afterwards (the run fails otherwise).
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) the Import section of BENCHMARKS.md, leaving the rest of the file alone."""
-    path = template.ROOT / "BENCHMARKS.md"
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    before, _, after = old.partition(f"\n{SECTION}\n")
-    rest = re.search(r"^## ", after, flags=re.MULTILINE)
-    tail = after[rest.start() :] if rest else ""
-    path.write_text(before.rstrip("\n") + "\n\n" + text + ("\n" + tail if tail else ""))
-
-
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{count:,} {result}" for result, count in counts.items() if count)
 
@@ -191,7 +180,8 @@ def main() -> None:
     if broken:
         raise SystemExit("storage invariants broken:\n" + "\n".join(broken))
     transactions = max(written.get("transactions", 0), 1)
-    write_section(
+    report.write_section(
+        SECTION,
         SECTION_TEXT.format(
             section=SECTION,
             rows=ROWS,
@@ -216,7 +206,7 @@ def main() -> None:
             bare_items=bare_full * PACK_ITEMS,
             load=os.getloadavg()[0],
             verdict="met" if ROWS / first_seconds >= TARGET else "not met",
-        )
+        ),
     )
 
 
