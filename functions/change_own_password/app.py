@@ -1,18 +1,17 @@
 """POST /api/customers/me/password: the calling customer changes their password; every session
 ends and a new one opens (customer token)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.account import change_own_password
 from customer_api.domain.inputs import OwnPasswordChange
 from customer_api.edge import docs
 from customer_api.edge.credentials import customer_caller, login_origin
 from customer_api.edge.customer_tokens import login_answer
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import SessionReply
 from customer_api.edge.resolver import CustomerApi
 
@@ -35,8 +34,4 @@ def change_password(change: Annotated[OwnPasswordChange, Body()]) -> Response[st
     return login_answer(customer, session)
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,11 +1,10 @@
 """POST /api/user/sessions: admin login as EverShop's 2023 code had it: {token, sid} and the
 `admin_token` cookie that EverShop's docs send."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.core.records import PrincipalKind
 from customer_api.core.settings import settings
@@ -14,7 +13,7 @@ from customer_api.domain.logins import log_in_admin
 from customer_api.edge import admin_tokens, docs
 from customer_api.edge.cookies import admin_cookie
 from customer_api.edge.credentials import login_origin
-from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
+from customer_api.edge.observability import logger, login_outcome
 from customer_api.edge.replies import SessionReply, SessionToken
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -44,8 +43,4 @@ def log_in(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     return ok(reply, cookies=[admin_cookie(token, lifetime)])
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

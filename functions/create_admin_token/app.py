@@ -1,10 +1,9 @@
 """POST /api/user/tokens: admin login answering {accessToken, refreshToken}, as EverShop 2.x."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.core.records import PrincipalKind
 from customer_api.core.settings import settings
@@ -13,7 +12,7 @@ from customer_api.domain.inputs import Credentials
 from customer_api.domain.logins import log_in_admin
 from customer_api.edge import admin_tokens, docs
 from customer_api.edge.credentials import login_origin
-from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
+from customer_api.edge.observability import logger, login_outcome
 from customer_api.edge.replies import TokenPair, TokenPairReply
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -43,8 +42,4 @@ def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     return ok(TokenPairReply(data=TokenPair(accessToken=access, refreshToken=refresh)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

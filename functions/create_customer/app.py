@@ -1,16 +1,15 @@
 """POST /api/customers: create a customer (admin only)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.customers import create_customer
 from customer_api.domain.inputs import CustomerCreate
 from customer_api.edge import docs, idempotency
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, count, logger, metrics, traced
+from customer_api.edge.observability import count, logger
 from customer_api.edge.replies import CustomerReply, CustomerWithLinks, customer_with_links
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -44,8 +43,4 @@ def _create(new_customer: CustomerCreate) -> CustomerWithLinks:
     return customer_with_links(customer)
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,11 +1,10 @@
 """POST /api/customer/tokens: customer login as EverShop 2.x has it, answering
 {accessToken, refreshToken} (public; no cookie)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.core.records import PrincipalKind
 from customer_api.domain.inputs import Credentials
@@ -13,7 +12,7 @@ from customer_api.domain.logins import log_in_customer
 from customer_api.edge import docs
 from customer_api.edge.credentials import login_origin
 from customer_api.edge.customer_tokens import refresh_token, token_pair_answer
-from customer_api.edge.observability import CORRELATION_ID, logger, login_outcome, metrics, traced
+from customer_api.edge.observability import logger, login_outcome
 from customer_api.edge.replies import TokenPairReply
 from customer_api.edge.resolver import CustomerApi
 
@@ -33,8 +32,4 @@ def issue_tokens(credentials: Annotated[Credentials, Body()]) -> Response[str]:
     return token_pair_answer(customer, session, refresh_token(customer, session, session.refresh_gen))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,16 +1,15 @@
 """POST /api/customer-groups: create a customer group (admin only)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.address_inputs import GroupChange
 from customer_api.domain.groups import create_group
 from customer_api.edge import docs
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import GroupReply, group_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -30,8 +29,4 @@ def create(group: Annotated[GroupChange, Body()]) -> Response[str]:
     return ok(GroupReply(data=group_view(created)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

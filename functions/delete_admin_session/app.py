@@ -1,15 +1,12 @@
 """DELETE /api/user/sessions/{sid}: end an admin session (admin only)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.sessions import end_admin_session
 from customer_api.edge import docs, paths
 from customer_api.edge.cookies import cleared_admin_cookie
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -30,8 +27,4 @@ def log_out(sid: str) -> Response[str]:
     return ok(EmptyReply(data=Empty()), cookies=cookies)
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,14 +1,11 @@
 """DELETE /api/customers/{id}: delete a customer and end its sessions (admin only)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.customers import delete_customer
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, count, logger, metrics, traced
+from customer_api.edge.observability import count, logger
 from customer_api.edge.replies import CustomerViewReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -29,8 +26,4 @@ def delete(id: str) -> Response[str]:  # noqa: A002 - EverShop's name
     return ok(CustomerViewReply(data=customer_view(customer)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

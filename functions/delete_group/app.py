@@ -1,14 +1,11 @@
 """DELETE /api/customer-groups/{group_id}: delete a customer group no customer is in (admin only)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.groups import delete_group
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import GroupReply, group_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -28,8 +25,4 @@ def delete(group_id: str) -> Response[str]:
     return ok(GroupReply(data=group_view(deleted)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

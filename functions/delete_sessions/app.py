@@ -1,16 +1,13 @@
 """DELETE and POST /api/customers/sessions/{ids}: customer logout. `ids` lists sids (that
 session) and customer uuids (every session of that customer), comma-separated."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.sessions import end_customer_sessions
 from customer_api.edge import docs, paths
 from customer_api.edge.cookies import cleared_customer_cookie
 from customer_api.edge.credentials import customer_or_admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -35,8 +32,4 @@ def log_out(ids: str) -> Response[str]:
     return ok(EmptyReply(data=Empty()), cookies=cookies)
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,14 +1,10 @@
 """GET /api/customers/{id}: read a customer (admin only)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.customers import get_customer
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.replies import CustomerReply, customer_with_links
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -27,8 +23,4 @@ def read(id: str) -> Response[str]:  # noqa: A002 - EverShop's name
     return ok(CustomerReply(data=customer_with_links(customer)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

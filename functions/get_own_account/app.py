@@ -1,13 +1,9 @@
 """GET /api/customers/me: the calling customer's own account (customer token)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.edge import docs
 from customer_api.edge.credentials import customer_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.replies import CustomerViewReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -26,8 +22,4 @@ def read_own_account() -> Response[str]:
     return ok(CustomerViewReply(data=customer_view(app.caller().customer)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,16 +1,14 @@
 """GET /api/customers: find customers by email, email prefix, status, group and creation time,
 a page at a time (admin only)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.listing import find_customers, listing_request
 from customer_api.edge import docs
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.replies import CustomerPage, CustomerPageReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -58,8 +56,4 @@ def list_customers(
     return ok(CustomerPageReply(data=page))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,14 +1,10 @@
 """GET /api/customer-groups: every customer group (admin only)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.groups import list_groups
 from customer_api.edge import docs
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.replies import GroupList, GroupListReply, group_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -26,8 +22,4 @@ def list_all() -> Response[str]:
     return ok(GroupListReply(data=GroupList(items=[group_view(group) for group in list_groups()])))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

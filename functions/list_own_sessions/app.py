@@ -1,14 +1,10 @@
 """GET /api/customers/me/sessions: where the calling customer is logged in (customer token)."""
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.account import own_sessions
 from customer_api.edge import docs
 from customer_api.edge.credentials import customer_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.replies import SessionList, SessionListReply, session_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -29,8 +25,4 @@ def list_sessions() -> Response[str]:
     return ok(SessionListReply(data=SessionList(items=items)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,18 +1,17 @@
 """POST /api/customer/token/refresh: a new customer access token for a refresh token, as
 EverShop 2.x has it (public: the refresh token is the credential)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.core.settings import settings
 from customer_api.domain.inputs import RefreshRequest
 from customer_api.domain.sessions import refresh
 from customer_api.edge import docs
 from customer_api.edge.customer_tokens import refresh_token, token_pair_answer
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import TokenPairReply
 from customer_api.edge.resolver import CustomerApi
 
@@ -40,8 +39,4 @@ def renew(body: Annotated[RefreshRequest, Body()]) -> Response[str]:
     return token_pair_answer(customer, caller.session, next_refresh)
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -2,16 +2,15 @@
 after the same work, whether or not a customer has the email; the token goes out encrypted in
 the customer.password_reset_requested event, never in the reply."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.inputs import PasswordResetRequest
 from customer_api.domain.recovery import request_password_reset
 from customer_api.edge import docs
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -36,8 +35,4 @@ def ask_for_reset(request: Annotated[PasswordResetRequest, Body()]) -> Response[
     return ok(EmptyReply(data=Empty()))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

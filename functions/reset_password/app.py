@@ -1,16 +1,15 @@
 """POST /api/customers/password: set a new password with a reset token (public). The token is
 spent, the password set and every session ended in one write."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.inputs import PasswordResetWithToken
 from customer_api.domain.recovery import reset_password
 from customer_api.edge import docs
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import Empty, EmptyReply
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -31,8 +30,4 @@ def set_password(request: Annotated[PasswordResetWithToken, Body()]) -> Response
     return ok(EmptyReply(data=Empty()))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,16 +1,15 @@
 """PATCH /api/customers/{id}: update a customer (admin only)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.customers import update_customer
 from customer_api.domain.inputs import CustomerUpdate
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import admin_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import CustomerReply, customer_with_links
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -30,8 +29,4 @@ def update(id: str, changes: Annotated[CustomerUpdate, Body()]) -> Response[str]
     return ok(CustomerReply(data=customer_with_links(customer)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

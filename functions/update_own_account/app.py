@@ -1,16 +1,15 @@
 """PATCH /api/customers/me: the calling customer changes their name or email (customer token)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.account import update_own_account
 from customer_api.domain.inputs import OwnAccountUpdate
 from customer_api.edge import docs
 from customer_api.edge.credentials import customer_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import CustomerViewReply, customer_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -31,8 +30,4 @@ def update(changes: Annotated[OwnAccountUpdate, Body()]) -> Response[str]:
     return ok(CustomerViewReply(data=customer_view(customer)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -1,16 +1,15 @@
 """PATCH /api/customers/me/addresses/{address_id}: the calling customer changes an address."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from customer_api.domain.address_inputs import AddressUpdate
 from customer_api.domain.addresses import update_address
 from customer_api.edge import docs, paths
 from customer_api.edge.credentials import customer_caller
-from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
+from customer_api.edge.observability import logger
 from customer_api.edge.replies import AddressReply, address_view
 from customer_api.edge.resolver import CustomerApi, ok
 
@@ -30,8 +29,4 @@ def update_mine(address_id: str, changes: Annotated[AddressUpdate, Body()]) -> R
     return ok(AddressReply(data=address_view(changed)))
 
 
-@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
-@traced
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = app.lambda_handler()

@@ -16,7 +16,7 @@ from customer_api import store
 from customer_api.core.errors import ConcurrentChange, DomainError, StoreBusy
 from customer_api.domain.sessions import Caller
 from customer_api.edge import snapstart
-from customer_api.edge.observability import logger
+from customer_api.edge.observability import CORRELATION_ID, logger, metrics, traced
 from customer_api.edge.requests import NOT_UTF8, TOO_DEEP, readable, refuse_unacceptable
 from customer_api.edge.statuses import JSON, error_body, error_response
 
@@ -100,6 +100,19 @@ class CustomerApi(APIGatewayHttpResolver):
         # hooks a SnapStart snapshot needs.
         store.connect()
         snapstart.register()
+
+    def lambda_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        """The function's Lambda entry point: this resolver, with the request's context in every
+        log line (correlation id: the API Gateway request id), its metrics flushed, and a trace
+        when tracing is on."""
+
+        @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID)
+        @traced
+        @metrics.log_metrics
+        def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return self.resolve(event, context)
+
+        return lambda_handler
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
