@@ -14,15 +14,18 @@ every kind alike:
   disabled      a disabled customer's email
 
 Every email is asked once (the first request of its hour), so that every kind's request counter
-does the same work. Reported per backend: the median of each kind, the difference of medians
-against `known` with a bootstrap 95% confidence interval (rounds resampled, the kinds of a round
-kept together), and the time of each AWS call (botocore's before-call and after-call events on the
-DynamoDB and KMS clients). Verdict per pair: "equal within noise" when the interval holds 0 or
-the difference is no larger than the A/A difference of the same run; otherwise the gap. A
+does the same work. Each backend runs twice: as deployed, every answer waiting for the template's
+RESET_ANSWER_SECONDS after the request began (what a client sees), and with no wait
+(RESET_ANSWER_SECONDS=0: the calls alone, what the wait has to cover). Reported per run: the
+median of each kind, the difference of medians against `known` with a bootstrap 95% confidence
+interval (rounds resampled, the kinds of a round kept together), and the time of each AWS call
+(botocore's before-call and after-call events on the DynamoDB and KMS clients). Verdict per pair:
+"equal within noise" when the interval holds 0 or the difference is no larger than the A/A
+difference of the same run; otherwise the gap. A
 benchmark, not a test: it never fails on a timing.
 
 Writes BENCHMARKS.md's "Password reset timing" section (`make bench` keeps it). Knobs:
-RESET_ROUNDS (400), RESET_BACKENDS (moto,dynamodb-local).
+RESET_ROUNDS (400; runs with the wait: RESET_WAIT_ROUNDS, 200), RESET_BACKENDS (moto,dynamodb-local).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from bench.world import moto_aws  # noqa: E402
 from local import dynamodb_local, runtime, template  # noqa: E402
 
 ROUNDS = int(os.environ.get("RESET_ROUNDS", "400"))
+WAIT_ROUNDS = int(os.environ.get("RESET_WAIT_ROUNDS", "200"))  # each answer takes the wait: fewer
 MOTO, DYNAMODB_LOCAL = "moto", "dynamodb-local"
 BACKENDS = [name for name in os.environ.get("RESET_BACKENDS", f"{MOTO},{DYNAMODB_LOCAL}").split(",") if name]
 KNOWN, AGAIN, UNKNOWN, DISABLED = "known", "known again", "unknown", "disabled"
@@ -172,18 +176,32 @@ def _measure(emails: dict[str, list[str]], rounds: int) -> Samples:
     return samples
 
 
-def measure(backend: str, rounds: int) -> dict[str, Any]:
-    """One backend's run, as JSON-able results."""
+def deployed_wait() -> str:
+    """The reset request's RESET_ANSWER_SECONDS in template.yaml."""
+    (function,) = [one for one in template.functions() if one.routes and one.routes[0].path == PATH]
+    return function.environment["RESET_ANSWER_SECONDS"]
+
+
+def measure(backend: str, rounds: int, wait: str) -> dict[str, Any]:
+    """One backend's run with the answers' wait (seconds), as JSON-able results."""
     os.environ["LOG_LEVEL"] = "ERROR"
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     with _aws(backend) as description, open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        os.environ["RESET_ANSWER_SECONDS"] = wait  # over the template's, before the settings are read
         template.create_keys(boto3.client("kms"))
         emails = _emails(rounds + WARM_UP)
         for index in range(rounds, rounds + WARM_UP):  # warm every path, then measure
             for kind in KINDS:
                 _ask(emails[kind][index])
         samples = _measure(emails, rounds)
-    return {"backend": backend, "description": description, "times": samples.times, "calls": _per_call(samples)}
+    label = f"{backend}, no wait" if float(wait) == 0 else f"{backend}, wait {wait} s"
+    return {
+        "backend": label,
+        "wait": wait,
+        "description": description,
+        "times": samples.times,
+        "calls": _per_call(samples),
+    }
 
 
 def _calls_of(times: list[float], made: list[list[tuple[str, float]]]) -> dict[str, Any]:
@@ -270,8 +288,10 @@ SECTION_TEXT = """{section}
 Written by `make bench-reset` (`bench/reset_timing.py`); `make bench` keeps this section.
 POST /api/customers/reset-password for a known, an unknown and a disabled email, and for a
 second known email (the A/A pair: how far two samples of the same kind land apart in the same
-run). The handler runs warm in the bench process; {rounds} rounds, each asking once for each
-kind in a shuffled order, every email asked once (the first request of its hour). {machine};
+run). The handler runs warm in the bench process, each backend twice: as deployed, every answer
+waiting for the template's `RESET_ANSWER_SECONDS` ({wait} s) after the request began ({wait_rounds}
+rounds), and with no wait, the calls alone ({rounds} rounds). Each round asks once for each kind
+in a shuffled order, every email asked once (the first request of its hour). {machine};
 load average {load:.1f} when the run ended (two cores shared with other work: the interleaving
 keeps it fair, not quiet). The difference is known minus the other, with a bootstrap 95%
 confidence interval (rounds resampled); "equal within noise" when the interval holds 0 or the
@@ -294,7 +314,7 @@ sessions table otherwise (no stream there: no event). The median of each call in
 |---|---|---|---:|
 {calls}
 
-What the calls cannot equalise is the engine's own bookkeeping: DynamoDB Local maintains the
+What the calls cannot equalise is the engine's own work, and that is what the wait is for: DynamoDB Local maintains the
 customers table's stream and listing index inside the write, so a customer's last `UpdateItem`
 above can take up to about a millisecond longer than nobody's on the sessions table (an
 identical update of an identical item, measured apart, cost about 0.4 ms more on a table with
@@ -302,7 +322,10 @@ a stream and 0.2 ms more with the index than on a plain table); DynamoDB fills s
 global secondary indexes asynchronously, outside the request. Before this design a write for
 nobody was a `PutItem` refused by its condition and the reads came back whole: this bench
 measured the known email 3.9 ms slower on moto (moto serializing a whole customer for each
-hit) and the refused write about 0.6 ms quicker than a committed one on DynamoDB Local.
+hit) and the refused write about 0.6 ms quicker than a committed one on DynamoDB Local. On AWS
+a found item is bigger than a miss too. The wait makes every answer take the same time while the
+calls take less than it (here they take a tenth of it); a request slower than the wait (a cold
+start, a DynamoDB retry) answers when it is done, and that late answer can still differ.
 """
 
 
@@ -320,9 +343,12 @@ def section(results: list[dict[str, Any]]) -> str:
             made = result["calls"][kind]
             each = ", ".join(f"{name} {ms:.1f}" for name, ms in zip(made["sequence"], made["medians"], strict=True))
             calls.append(f"| {result['backend']} | {kind} | {each} | {made['outside']:.1f} |")
+    rounds = {float(result["wait"]) > 0: len(result["times"][KNOWN]) for result in results}
     return SECTION_TEXT.format(
         section=SECTION,
-        rounds=len(results[0]["times"][KNOWN]),
+        wait=deployed_wait(),
+        wait_rounds=rounds.get(True, 0),
+        rounds=rounds.get(False, 0),
         machine=report.machine(),
         load=os.getloadavg()[0],
         table="\n".join(rows),
@@ -330,24 +356,26 @@ def section(results: list[dict[str, Any]]) -> str:
     )
 
 
-def _child(backend: str) -> dict[str, Any]:
+def _child(backend: str, wait: str) -> dict[str, Any]:
     """One backend measured in a process of its own."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "result.json"
-        command = [sys.executable, __file__, "--backend", backend, "--out", str(out)]
+        command = [sys.executable, __file__, "--backend", backend, "--wait", wait, "--out", str(out)]
         subprocess.run(command, check=True)
         loaded: dict[str, Any] = json.loads(out.read_text())
         return loaded
 
 
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["--backend"]:  # the child: one backend, results to a file
-        Path(argv[3]).write_text(json.dumps(measure(argv[1], ROUNDS)))
+    if argv[:1] == ["--backend"]:  # the child: one backend and wait, results to a file
+        backend, wait, out = argv[1], argv[3], argv[5]
+        Path(out).write_text(json.dumps(measure(backend, WAIT_ROUNDS if float(wait) else ROUNDS, wait)))
         return
     results = []
     for backend in BACKENDS:
-        results.append(_child(backend))
-        print("\n".join(_lines(results[-1])), flush=True)
+        for wait in (deployed_wait(), "0"):
+            results.append(_child(backend, wait))
+            print("\n".join(_lines(results[-1])), flush=True)
     print(f"load average: {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
     report.write_section(SECTION, section(results))
 

@@ -29,6 +29,7 @@ from local import template
 for _function in template.functions():
     os.environ.update(_function.environment)
 os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum: the tests exercise logic, not cost
+os.environ["RESET_ANSWER_SECONDS"] = "0"  # the reset request's wait: tests/api/test_password_reset.py
 
 # The helpers' asserts explain their failures as a conftest's did.
 pytest.register_assert_rewrite("tests.support")

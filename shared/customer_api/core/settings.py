@@ -56,6 +56,9 @@ class Settings(BaseModel):
     reset_token_seconds: int = Field(3600, alias="RESET_TOKEN_SECONDS", gt=0)
     reset_max_requests: int = Field(3, alias="RESET_MAX_REQUESTS", gt=0)
     reset_window_seconds: int = Field(3600, alias="RESET_WINDOW_SECONDS", gt=0)
+    # A reset request answers no sooner than this after it began, for every email alike: the
+    # wait covers what equal calls cannot make equal (a found item weighs more than a miss).
+    reset_answer_seconds: float = Field(0.25, alias="RESET_ANSWER_SECONDS", ge=0, le=5)
     # The KMS key that encrypts reset tokens (the reset-request function only) and the bus the
     # events go to (the publisher only).
     reset_token_key: str = Field("", alias="RESET_TOKEN_KEY")

@@ -18,7 +18,12 @@ and answers of about the same size, so that its timing does not tell who is a cu
   for an enabled customer (its stream record makes the reset event), on a NOBODY#<email> item
   of the sessions table otherwise (no stream there: no event; NOBODY's token opens no account,
   and the item expires with it). A write for nobody refused by its condition, as before, did not
-  do: DynamoDB answers a refused write without writing it, measurably sooner."""
+  do: DynamoDB answers a refused write without writing it, measurably sooner.
+
+Equal calls still leave the engine's part unequal: a found item is bigger than a miss, and a
+customer's write feeds its table's stream and index (DynamoDB Local does that inside the write).
+So the request also answers no sooner than `reset_answer_seconds` after it began, whoever asked:
+while the calls take less than that, every answer takes the same time."""
 
 from __future__ import annotations
 
@@ -67,7 +72,14 @@ def _sealed_reset(customer_uuid: str, now: int) -> PasswordReset:
 def request_password_reset(email: str) -> None:
     """Count the request (every email alike: TooManyResetRequests past the limit), then give an
     enabled customer a new reset token, replacing any older one. Unknown and disabled emails get
-    nothing, after the same calls, each with the same outcome (see the module's docstring)."""
+    nothing, after the same calls, each with the same outcome, and every answer waits for the
+    same moment (see the module's docstring)."""
+    answer_at = clock.monotonic() + settings().reset_answer_seconds
+    _give_reset_token(email)
+    clock.pause_until(answer_at)
+
+
+def _give_reset_token(email: str) -> None:
     key, now = email_key(email), int(clock.now())
     db, config = store.active(), settings()
     db.take_reset_request(key, now, window_seconds=config.reset_window_seconds, max_requests=config.reset_max_requests)
