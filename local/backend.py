@@ -26,6 +26,7 @@ BACKENDS = (DYNAMODB_LOCAL, MOTO)
 MOTO_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
 KEYS_FILE = "signing-keys.json"  # beside DynamoDB Local's database: tokens survive a restart too
 ENDPOINTS_FILE = "endpoints.json"  # while serving: where `make invoke` / `make token` find it
+OUTBOX_FILE = "outbox-position.json"  # the stream's last published record: a restart resumes there
 
 log = logging.getLogger("local.server")
 
@@ -68,6 +69,7 @@ class Backend:
         self._moto: _Moto | None = None
         self._dynamodb: dynamodb_local.DynamoDBLocal | None = None
         self.keys_file: Path | None = None
+        self.outbox_file: Path | None = None
         self._endpoints_file: Path | None = None
         self.ours = False  # a backend this server started (not the user's own endpoint)
         if "AWS_ENDPOINT_URL" in os.environ:
@@ -97,6 +99,7 @@ class Backend:
         os.environ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = self._dynamodb.endpoint
         if data is not None:
             self.keys_file = data / KEYS_FILE
+            self.outbox_file = data / OUTBOX_FILE
             self._endpoints_file = data / ENDPOINTS_FILE
             names = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
             endpoints = {name: os.environ[name] for name in names}

@@ -4,14 +4,19 @@ back what the function put on the EventBridge bus through a rule that copies eve
 event into an SQS queue (the tap). The local server polls it in a thread; tests call `poll`.
 
 A batch whose records the function reports failed is sent again from the first failed record on
-the next poll, as Lambda does with ReportBatchItemFailures."""
+the next poll, as Lambda does with ReportBatchItemFailures. With a position file (the server's
+data folder) the outbox resumes after a restart where it stopped, as Lambda's event source
+mapping keeps its place: what was published is not published again, and what was committed while
+no server ran (an import) is published at the next start."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -54,12 +59,34 @@ def _lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     return {**{k: v for k, v in record.items() if k != "dynamodb"}, "dynamodb": change, "eventSourceARN": stream_arn}
 
 
-class Outbox:
-    """The stream's position and the tap, for one backend."""
+class Position:
+    """The last sequence number the function took from a stream, kept in a file when there is one
+    (the stream's ARN with it: a table made again has a new stream, read from its start)."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: Path | None) -> None:
+        self._file = file
+        self._kept: dict[str, str] = {}
+        if file is not None and file.exists():
+            self._kept = json.loads(file.read_text())
+
+    def after(self, stream_arn: str) -> str | None:
+        return self._kept.get("after") if self._kept.get("stream") == stream_arn else None
+
+    def move(self, stream_arn: str, sequence: str) -> None:
+        self._kept = {"stream": stream_arn, "after": sequence}
+        if self._file is not None:  # whole or not at all: a crash leaves the previous position
+            scratch = self._file.with_suffix(".tmp")
+            scratch.write_text(json.dumps(self._kept) + "\n")
+            os.replace(scratch, self._file)
+
+
+class Outbox:
+    """The stream's position and the tap, for one backend; `position_file` keeps the position
+    across restarts."""
+
+    def __init__(self, position_file: Path | None = None) -> None:
         install_tap()  # idempotent: SQS and EventBridge answer the same queue and rule again
-        self._after: str | None = None  # the last sequence number the function took
+        self._position = Position(position_file)
         self._lock = threading.Lock()
         # Made here, once: boto3's default session is not safe to make clients from in parallel.
         # Account-based endpoints (<account>.streams-ddb...) are unknown to moto: the regional one.
@@ -70,10 +97,11 @@ class Outbox:
         streams = self._streams
         stream_arn = self._dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
         records: list[dict[str, Any]] = []
+        after = self._position.after(stream_arn)
         for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
             position: dict[str, str] = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._after}
-                if self._after
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+                if after
                 else {"ShardIteratorType": "TRIM_HORIZON"}
             )
             iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"], **position)
@@ -84,11 +112,14 @@ class Outbox:
         event = {"Records": [_lambda_record(record, stream_arn) for record in records]}
         reply = runtime.invoke(runtime.stream_consumer(TABLE), event)
         failed = {failure["itemIdentifier"] for failure in reply.get("batchItemFailures", [])}
+        taken = None
         for record in records:
             sequence = record["dynamodb"]["SequenceNumber"]
             if sequence in failed:
-                return  # from here on again at the next poll
-            self._after = sequence
+                break  # from here on again at the next poll
+            taken = sequence
+        if taken is not None:
+            self._position.move(stream_arn, taken)
 
     def poll(self) -> list[dict[str, Any]]:
         """Publish what the stream holds past the last poll; the events the bus received since

@@ -350,7 +350,9 @@ def start(
         http = _HttpServer((host, port), _RequestHandler)
         # The outbox as on AWS: the table's stream read, the publisher run, the events shown.
         publishing = (
-            outbox.serve(outbox.Outbox(), os.environ.get("EVENTS_FILE")) if aws.ours and publish_events else None
+            outbox.serve(outbox.Outbox(aws.outbox_file), os.environ.get("EVENTS_FILE"))
+            if aws.ours and publish_events
+            else None
         )
     except BaseException:
         _shut_down(aws, saved)

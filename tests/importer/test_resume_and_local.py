@@ -4,9 +4,11 @@ upgraded at the first login."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +140,35 @@ def test_make_import_evershop_fills_the_running_server(tmp_path: Path) -> None:
     assert status == 200
 
 
-@needs_java
-def test_make_import_evershop_without_a_server_fills_its_data_folder(tmp_path: Path) -> None:
-    done = run_make_import(tmp_path, "--from", str(EVERSHOP))
+def created_events(events_file: Path) -> list[str]:
+    """The customer uuids of the customer.created events in an EVENTS_FILE, in order."""
+    lines = events_file.read_text().splitlines() if events_file.exists() else []
+    envelopes = [json.loads(line) for line in lines]
+    return [e["detail"]["customer_uuid"] for e in envelopes if e["detail-type"] == "customer.created"]
 
+
+@needs_java
+def test_make_import_evershop_without_a_server_fills_its_data_folder_and_the_next_start_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The importer publishes nothing itself (on AWS the stack's stream consumer does): the
+    server started later publishes each imported customer's customer.created once."""
+    events_file = tmp_path / "events.jsonl"
+    monkeypatch.setenv("EVENTS_FILE", str(events_file))
+    report_file = tmp_path / "report.json"
+
+    done = run_make_import(tmp_path, "--from", str(EVERSHOP), "--report", str(report_file))
+    skipped = {entry["customer_id"] for entry in json.loads(report_file.read_text())["skipped"]}
+    imported = {row["uuid"].replace("-", "") for row in rows("customer") if int(row["customer_id"]) not in skipped}
+    published_by_the_import = created_events(events_file)
     with server.start(backend_kind="dynamodb-local", data=tmp_path) as later:
         status, _ = Http(later.url).json("POST", "/api/customers/sessions", some_customer())
+        deadline = time.monotonic() + 60
+        while set(created_events(events_file)) != imported and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     assert done.returncode == 0, done.stderr
+    assert "make serve publishes the import's events when it next starts" in done.stdout
+    assert published_by_the_import == []
     assert status == 200
+    assert sorted(created_events(events_file)) == sorted(imported)  # each once
