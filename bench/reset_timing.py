@@ -314,18 +314,22 @@ sessions table otherwise (no stream there: no event). The median of each call in
 |---|---|---|---:|
 {calls}
 
-What the calls cannot equalise is the engine's own work, and that is what the wait is for: DynamoDB Local maintains the
-customers table's stream and listing index inside the write, so a customer's last `UpdateItem`
-above can take up to about a millisecond longer than nobody's on the sessions table (an
-identical update of an identical item, measured apart, cost about 0.4 ms more on a table with
-a stream and 0.2 ms more with the index than on a plain table); DynamoDB fills streams and
-global secondary indexes asynchronously, outside the request. Before this design a write for
-nobody was a `PutItem` refused by its condition and the reads came back whole: this bench
-measured the known email 3.9 ms slower on moto (moto serializing a whole customer for each
-hit) and the refused write about 0.6 ms quicker than a committed one on DynamoDB Local. On AWS
-a found item is bigger than a miss too. The wait makes every answer take the same time while the
-calls take less than it (here they take a tenth of it); a request slower than the wait (a cold
-start, a DynamoDB retry) answers when it is done, and that late answer can still differ.
+What the calls cannot equalise is the engine's own work, and that is what the wait is for:
+DynamoDB Local maintains the customers table's stream and listing index inside the write, so a
+customer's last `UpdateItem` above can take up to about a millisecond longer than nobody's on
+the sessions table (an identical update of an identical item, measured apart, cost about 0.4 ms
+more on a table with a stream and 0.2 ms more with the index than on a plain table); DynamoDB
+fills streams and global secondary indexes asynchronously, outside the request. Before this
+design a write for nobody was a `PutItem` refused by its condition and the reads came back
+whole: this bench measured the known email 3.9 ms slower on moto (moto serializing a whole
+customer for each hit) and the refused write about 0.6 ms quicker than a committed one on
+DynamoDB Local. On AWS a found item is bigger than a miss too. The wait makes every answer take
+the same time while the calls take less than it (here 15 to 70 ms of its 250); a request slower
+than the wait (a cold start, a DynamoDB retry) answers when it is done, and that late answer can
+still differ. With the wait, each request starts after a quarter second idle, so its calls run
+slower (caches and threads gone cold) and the answers spread wider (quartiles about 15 ms apart,
+against 5 without): those runs resolve a difference of about 2 to 3 ms, not finer; the runs
+without it show what is left of the calls' difference underneath.
 """
 
 
