@@ -173,9 +173,9 @@ def envelope_line(envelope: dict[str, Any]) -> str:
     return json.dumps({name: envelope[name] for name in wanted if name in envelope}, separators=(",", ":"))
 
 
-def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> threading.Event:
-    """Publish in a daemon thread until the returned event is set: each event printed on one
-    console line and, with `events_file`, appended there with the reset token in clear."""
+def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> Callable[[], None]:
+    """Publish in a daemon thread until the returned function is called: each event printed on
+    one console line and, with `events_file`, appended there with the reset token in clear."""
     # The publisher's clients, made before its thread runs (see Outbox.__init__).
     from customer_api.store import outside  # noqa: PLC0415 - the layer, once the environment is set
 
@@ -192,8 +192,9 @@ def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> thread
 
 def run_in_background(
     outbox: Outbox, on_event: Callable[[dict[str, Any]], None], every: float = 0.5
-) -> threading.Event:
-    """Poll in a daemon thread until the returned event is set."""
+) -> Callable[[], None]:
+    """Poll in a daemon thread until the returned function is called; it returns once the poll
+    under way has ended, so that the backend can stop under no poll."""
     stop = threading.Event()
 
     def loop() -> None:
@@ -206,5 +207,11 @@ def run_in_background(
             for envelope in published:
                 on_event(envelope)
 
-    threading.Thread(target=loop, name="outbox", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=loop, name="outbox", daemon=True)
+    thread.start()
+
+    def stop_polling() -> None:
+        stop.set()
+        thread.join(timeout=30)
+
+    return stop_polling

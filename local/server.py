@@ -361,7 +361,7 @@ def start(
         raise
     running = RunningServer(f"http://{host}:{http.server_port}", http, aws, saved)
     if publishing is not None:
-        running.on_stop.append(publishing.set)
+        running.on_stop.append(publishing)
     return running
 
 
