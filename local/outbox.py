@@ -67,7 +67,10 @@ class Position:
         self._file = file
         self._kept: dict[str, str] = {}
         if file is not None and file.exists():
-            self._kept = json.loads(file.read_text())
+            try:
+                self._kept = json.loads(file.read_text())
+            except ValueError:  # edited by hand: from the stream's start (at least once, as ever)
+                self._kept = {}
 
     def after(self, stream_arn: str) -> str | None:
         return self._kept.get("after") if self._kept.get("stream") == stream_arn else None
