@@ -21,8 +21,8 @@ median of each kind, the difference of medians against `known` with a bootstrap 
 interval (rounds resampled, the kinds of a round kept together), and the time of each AWS call
 (botocore's before-call and after-call events on the DynamoDB and KMS clients). Verdict per pair:
 "equal within noise" when the interval holds 0 or the difference is no larger than the A/A
-difference of the same run; otherwise the gap. A
-benchmark, not a test: it never fails on a timing.
+difference of the same run; otherwise the gap. A benchmark, not a test: it never fails on a
+timing.
 
 Writes BENCHMARKS.md's "Password reset timing" section (`make bench` keeps it). Knobs:
 RESET_ROUNDS (400; runs with the wait: RESET_WAIT_ROUNDS, 200), RESET_BACKENDS (moto,dynamodb-local).
