@@ -152,7 +152,9 @@ DynamoDB Local writes to a table one request at a time: the import is bound by t
 rate of items. The last row is an import while make serve runs ("outbox alongside"): its
 outbox reads the stream and publishes the new customers' events as they come, on the same two
 cores. The two cores are shared with whatever else runs on the machine (load average {load:.1f} when
-the run ended). The target of {target} per second was {verdict} in this run.
+the run ended). The target of {target} per second was {verdict} in this run. One run's
+figures: runs on these shared cores differ by up to a third (the README's "How fast" gives
+eight).
 
 The storage invariants of the tests held afterwards (the run fails otherwise).
 """
