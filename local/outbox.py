@@ -60,8 +60,9 @@ def _lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 
 class Position:
-    """The last sequence number the function took from a stream, kept in a file when there is one
-    (the stream's ARN with it: a table made again has a new stream, read from its start)."""
+    """The last sequence number the function took from a stream (`move`), kept in a file when
+    there is one (`save`, once the events it published were shown), with the stream's ARN: a
+    table made again has a new stream, read from its start."""
 
     def __init__(self, file: Path | None) -> None:
         self._file = file
@@ -71,16 +72,21 @@ class Position:
                 self._kept = json.loads(file.read_text())
             except ValueError:  # edited by hand: from the stream's start (at least once, as ever)
                 self._kept = {}
+        self._saved = dict(self._kept)
 
     def after(self, stream_arn: str) -> str | None:
         return self._kept.get("after") if self._kept.get("stream") == stream_arn else None
 
     def move(self, stream_arn: str, sequence: str) -> None:
         self._kept = {"stream": stream_arn, "after": sequence}
-        if self._file is not None:  # whole or not at all: a crash leaves the previous position
-            scratch = self._file.with_suffix(".tmp")
-            scratch.write_text(json.dumps(self._kept) + "\n")
-            os.replace(scratch, self._file)
+
+    def save(self) -> None:
+        if self._file is None or self._kept == self._saved:
+            return
+        scratch = self._file.with_suffix(".tmp")  # whole or not at all: a crash keeps the last one
+        scratch.write_text(json.dumps(self._kept) + "\n")
+        os.replace(scratch, self._file)
+        self._saved = dict(self._kept)
 
 
 class Outbox:
@@ -132,6 +138,12 @@ class Outbox:
             if records:
                 self._deliver(stream_arn, records)
             return _drain_tap(self._sqs)
+
+    def shown(self) -> None:
+        """What the last poll answered has been shown: a restart starts after it. Until then a
+        stop (or a crash) publishes it again at the next start: at least once."""
+        with self._lock:
+            self._position.save()
 
     def with_token_in_clear(self, envelope: dict[str, Any]) -> dict[str, Any]:
         return with_token_in_clear(envelope, self._kms)
@@ -196,8 +208,9 @@ def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> Callab
 def run_in_background(
     outbox: Outbox, on_event: Callable[[dict[str, Any]], None], every: float = 0.5
 ) -> Callable[[], None]:
-    """Poll in a daemon thread until the returned function is called; it returns once the poll
-    under way has ended, so that the backend can stop under no poll."""
+    """Poll in a daemon thread until the returned function is called. It returns at once (a
+    first poll can take seconds: the publisher's cold start), and a poll under way that fails
+    because the backend stops meanwhile says nothing."""
     stop = threading.Event()
 
     def loop() -> None:
@@ -205,16 +218,13 @@ def run_in_background(
             try:
                 published = outbox.poll()
             except Exception as error:  # noqa: BLE001 - the server keeps serving; the next poll retries
+                if stop.is_set():
+                    return
                 print(f"outbox: {type(error).__name__}: {error}", flush=True)
                 continue
             for envelope in published:
                 on_event(envelope)
+            outbox.shown()
 
-    thread = threading.Thread(target=loop, name="outbox", daemon=True)
-    thread.start()
-
-    def stop_polling() -> None:
-        stop.set()
-        thread.join(timeout=30)
-
-    return stop_polling
+    threading.Thread(target=loop, name="outbox", daemon=True).start()
+    return stop.set
