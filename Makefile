@@ -13,7 +13,7 @@ NODE_INSTALLED := node_modules/.installed
 SAM_ENV := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
 .PHONY: serve invoke token load test lint complexity unit suite format clean bench openapi check-deploy fuzz \
-	import-evershop bench-import bench-reset
+	import-evershop bench-import bench-reset bench-bytecode
 
 $(INSTALLED): requirements-dev.txt shared/requirements.txt
 	rm -rf $(VENV)
@@ -75,8 +75,8 @@ suite: $(INSTALLED) $(SAM_INSTALLED) $(NODE_INSTALLED)
 
 test: lint complexity suite
 
-# `sam build` as a deploy would run it (about a minute: it downloads the layer's arm64 wheels),
-# into a throwaway folder, then a check that the layer's binaries really are arm64.
+# `sam build` as a deploy would run it (the layer by shared/Makefile: arm64 wheels, bytecode), into
+# a throwaway folder, then a check that the layer's binaries are arm64 and its bytecode all there.
 check-deploy: $(INSTALLED) $(SAM_INSTALLED)
 	build=$$(mktemp -d) && trap 'rm -rf "$$build"' EXIT && \
 	$(SAM_ENV) $(SAM_VENV)/bin/sam build --build-dir "$$build/build" --cache-dir "$$build/cache" && \
@@ -113,6 +113,12 @@ bench-import: $(INSTALLED) $(NODE_INSTALLED)
 # BENCHMARKS.md's Password reset timing section. A benchmark: no timing fails it.
 bench-reset: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python bench/reset_timing.py
+
+# The layer built by shared/Makefile (with this machine's wheels), each function's import from it
+# with its bytecode and without (as SAM's own builder left it); writes BENCHMARKS.md's Layer
+# bytecode section. BYTECODE_ROUNDS (5).
+bench-bytecode: $(INSTALLED)
+	$(BIN)/python bench/bytecode.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
