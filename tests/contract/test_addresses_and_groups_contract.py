@@ -120,10 +120,10 @@ def test_customers_are_counted_in_their_group_and_a_group_in_use_is_not_deleted(
     group, other = a_group(any_store), a_group(any_store, "Retail")
     customer = stored_customer(any_store, group_id=group.group_id)
     with pytest.raises(GroupInUse):
-        any_store.delete_group(group)
+        any_store.delete_group(group.group_id)
     moved = any_store.save_customer(customer, dataclasses.replace(customer, group_id=other.group_id))
     assert [any_store.get_group(g.group_id).members for g in (group, other)] == [0, 1]  # type: ignore[union-attr]
-    any_store.delete_group(group)
+    assert any_store.delete_group(group.group_id) == dataclasses.replace(group, members=0)
     assert any_store.get_group(group.group_id) is None
     any_store.delete_customer(moved)
     assert any_store.get_group(other.group_id).members == 0  # type: ignore[union-attr]
@@ -140,9 +140,9 @@ def test_a_customer_cannot_join_a_missing_group(any_store: Store) -> None:
 
 def test_a_deleted_group_is_not_found(any_store: Store) -> None:
     group = a_group(any_store)
-    any_store.delete_group(group)
+    assert any_store.delete_group(group.group_id) == group
     with pytest.raises(GroupNotFound):
-        any_store.delete_group(group)
+        any_store.delete_group(group.group_id)
 
 
 def race_a_join_and_a_delete(db: Store, customer: Customer, group: CustomerGroup) -> None:
@@ -156,7 +156,7 @@ def race_a_join_and_a_delete(db: Store, customer: Customer, group: CustomerGroup
     def delete() -> None:
         start.wait()
         with contextlib.suppress(GroupInUse):
-            db.delete_group(group)
+            db.delete_group(group.group_id)
 
     with ThreadPoolExecutor(2) as pool:
         for future in [pool.submit(join), pool.submit(delete)]:

@@ -73,6 +73,4 @@ def delete_group(group_id: int) -> CustomerGroup:
     """Delete a group no customer is in (GroupInUse otherwise); answers what was deleted."""
     if group_id == DEFAULT_GROUP_ID:
         raise InvalidInput(DEFAULT_IS_PERMANENT)
-    group = get_group(group_id)
-    store.active().delete_group(group)
-    return group
+    return store.active().delete_group(group_id)

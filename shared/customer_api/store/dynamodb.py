@@ -496,21 +496,23 @@ class DynamoStore:
         return codecs.group_from(renamed) if renamed else None
 
     @busy_as_store_busy
-    def delete_group(self, current: CustomerGroup) -> None:
+    def delete_group(self, group_id: int) -> CustomerGroup:
         client = dynamodb()
         try:
-            client.delete_item(
+            # The group as deleted is the answer, and a refusal says whether there was one: no read first.
+            deleted = client.delete_item(
                 TableName=_customers(),
-                Key=key(keys.group(current.group_id)),
+                Key=key(keys.group(group_id)),
                 ConditionExpression="attribute_exists(pk) AND members = :none",
                 ExpressionAttributeValues={":none": n(0)},
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except client.exceptions.ConditionalCheckFailedException as refused:
-            found = refused.response.get("Item")
-            if found is None:
+            if refused.response.get("Item") is None:
                 raise GroupNotFound() from refused
             raise GroupInUse() from refused
+        return codecs.group_from(deleted["Attributes"])
 
     # --- admin users
 

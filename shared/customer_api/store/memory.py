@@ -204,14 +204,14 @@ class MemoryStore:
             self.groups[group_id] = renamed
             return renamed
 
-    def delete_group(self, current: CustomerGroup) -> None:
+    def delete_group(self, group_id: int) -> CustomerGroup:
         with self._lock:
-            stored = self.groups.get(current.group_id)
+            stored = self.groups.get(group_id)
             if stored is None:
                 raise GroupNotFound()
             if stored.members > 0:
                 raise GroupInUse()
-            del self.groups[current.group_id]
+            return self.groups.pop(group_id)
 
     # --- admin users
 

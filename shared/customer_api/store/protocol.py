@@ -108,8 +108,9 @@ class Store(Protocol):
         """Rename a stored group (its count untouched); the group as it is now, None if none."""
         ...
 
-    def delete_group(self, current: CustomerGroup) -> None:
-        """Delete a group no customer is in: GroupInUse otherwise, GroupNotFound if gone."""
+    def delete_group(self, group_id: int) -> CustomerGroup:
+        """Delete a group no customer is in: GroupInUse otherwise, GroupNotFound if there is none.
+        The group as it was when deleted."""
         ...
 
     # --- admin users
