@@ -19,6 +19,7 @@ DYNAMODB_LATENCY_MS = 6.0  # assumed per call from Lambda in the same region
 
 # Request units per request (items < 1 KB): a strongly consistent read 1 RRU per item, a write
 # 1 WRU per item, transactional reads and writes twice that, a query of keys 1 RRU.
+ADDRESS_CHANGE = (2 + 1, 2 * 2)
 UNITS = {  # endpoint label -> (read units, write units)
     "POST /api/customers": (2, 1 + 2 * 2),
     "PATCH /api/customers/{id} (name)": (2 + 1, 1),
@@ -43,6 +44,20 @@ UNITS = {  # endpoint label -> (read units, write units)
     "GET /api/customers/me/sessions": (2 + 1 + 3, 0),
     "POST /api/customer/tokens": (2 + 1 + 2, 2),  # as POST /api/customers/sessions
     "POST /api/customer/token/refresh": (2, 0),
+    "GET /api/customer-groups": (2 + 1, 0),
+    "POST /api/customer-groups": (2, 1 + 1),  # the id counter, the group
+    "PATCH /api/customer-groups/{group_id}": (2, 1),
+    "DELETE /api/customer-groups/{group_id}": (2, 1),
+    "GET /api/customers/{id}/addresses": (2 + 1, 0),
+    "GET /api/customers/me/addresses": (2 + 1, 0),
+    # The book read, then one transaction: the customer's condition check and the book (under
+    # 1 KB with four addresses), two units each.
+    "POST /api/customers/{id}/addresses": ADDRESS_CHANGE,
+    "PATCH /api/customers/{id}/addresses/{address_id}": ADDRESS_CHANGE,
+    "DELETE /api/customers/{id}/addresses/{address_id}": ADDRESS_CHANGE,
+    "POST /api/customers/me/addresses": ADDRESS_CHANGE,
+    "PATCH /api/customers/me/addresses/{address_id}": ADDRESS_CHANGE,
+    "DELETE /api/customers/me/addresses/{address_id}": ADDRESS_CHANGE,
 }
 
 

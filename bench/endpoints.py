@@ -4,13 +4,15 @@ trips the table layout allows it, with why."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bench.floors import Action, Floor
+from bench.floors import BOOK_SIZE, Action, Floor
 from bench.world import ADMIN_EMAIL, EMAIL_PREFIX, PASSWORD, World
+from customer_api.core.records import Customer
 from customer_api.store import keys
 from local import runtime
 
@@ -132,6 +134,77 @@ def _refresh_customer_token(world: World) -> Request:
     return Request("POST", "/api/customer/token/refresh", body)
 
 
+def _list_groups(world: World) -> Request:
+    return Request("GET", "/api/customer-groups", token=world.admin_token)
+
+
+def _create_group(world: World) -> Request:
+    return Request("POST", "/api/customer-groups", {"group_name": f"Group {uuid.uuid4().hex[:8]}"}, world.admin_token)
+
+
+def _rename_group(world: World) -> Request:
+    body = {"group_name": f"Trade {uuid.uuid4().hex[:6]}"}
+    return Request("PATCH", f"/api/customer-groups/{world.group.group_id}", body, world.admin_token)
+
+
+def _delete_group(world: World) -> Request:
+    return Request("DELETE", f"/api/customer-groups/{world.new_group().group_id}", token=world.admin_token)
+
+
+# The body of an address added, the new address's fields (World.new_address's).
+_ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "province": "US-CA",
+    "country": "US",
+    "postcode": "90000",
+}
+
+
+def _book_of(world: World, *, own: bool) -> tuple[Customer, str, str]:
+    """The customer whose book the request is about, the path of its addresses, the caller's token."""
+    if own:
+        customer, token = world.address_keeper
+        return customer, "/api/customers/me/addresses", token
+    return world.address_owner, f"/api/customers/{world.address_owner.uuid}/addresses", world.admin_token
+
+
+def _list_addresses(world: World, *, own: bool) -> Request:
+    customer, path, token = _book_of(world, own=own)
+    world.address_book(customer, BOOK_SIZE)
+    return Request("GET", path, token=token)
+
+
+def _add_address(world: World, *, own: bool) -> Request:
+    customer, path, token = _book_of(world, own=own)
+    world.address_book(customer, BOOK_SIZE)  # the previous run's new address dropped: never at the cap
+    return Request("POST", path, _ADDRESS, token)
+
+
+def _update_address(world: World, *, own: bool) -> Request:
+    customer, path, token = _book_of(world, own=own)
+    target = world.address_book(customer, BOOK_SIZE).addresses[-1]  # the newest: not the default
+    return Request("PATCH", f"{path}/{target.uuid}", {"city": f"Shelbyville {uuid.uuid4().hex[:6]}"}, token)
+
+
+def _delete_address(world: World, *, own: bool) -> Request:
+    customer, path, token = _book_of(world, own=own)
+    doomed = world.address_book(customer, BOOK_SIZE + 1).addresses[-1]  # a new one, not the default
+    return Request("DELETE", f"{path}/{doomed.uuid}", token=token)
+
+
+_list_customer_addresses = functools.partial(_list_addresses, own=False)
+_add_customer_address = functools.partial(_add_address, own=False)
+_update_customer_address = functools.partial(_update_address, own=False)
+_delete_customer_address = functools.partial(_delete_address, own=False)
+_list_own_addresses = functools.partial(_list_addresses, own=True)
+_add_own_address = functools.partial(_add_address, own=True)
+_update_own_address = functools.partial(_update_address, own=True)
+_delete_own_address = functools.partial(_delete_address, own=True)
+
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     label: str
@@ -238,6 +311,108 @@ ENDPOINTS = [
         "auth; the customer (one GetItem)",
     ),
     Endpoint(
+        "GET /api/customer-groups",
+        _list_groups,
+        Floor.list_groups,
+        False,
+        2,
+        "auth; every group in one Query (all are in one partition of the listing index: a shop has few)",
+    ),
+    Endpoint(
+        "POST /api/customer-groups",
+        _create_group,
+        Floor.create_group,
+        False,
+        3,
+        "auth; the next group_id (an atomic counter: a put cannot return it); the group (one PutItem "
+        "conditional on its key new)",
+    ),
+    Endpoint(
+        "PATCH /api/customer-groups/{group_id}",
+        _rename_group,
+        Floor.rename_group,
+        False,
+        2,
+        "auth; one UpdateItem conditional on the group existing, returning the new item (not a put: "
+        "customers joining meanwhile keep its count; the Default group's first rename: +1 PutItem)",
+    ),
+    Endpoint(
+        "DELETE /api/customer-groups/{group_id}",
+        _delete_group,
+        Floor.delete_group,
+        False,
+        2,
+        "auth; one DeleteItem conditional on the group existing with no customer in it, answering what "
+        "it deleted (ReturnValues ALL_OLD; refused, the old item tells missing from in use)",
+    ),
+    Endpoint(
+        "GET /api/customers/{id}/addresses",
+        _list_customer_addresses,
+        Floor.list_customer_addresses,
+        False,
+        2,
+        "auth; the book (one GetItem: a customer's addresses are one item; no book: +1 GetItem, is there a customer?)",
+    ),
+    Endpoint(
+        "POST /api/customers/{id}/addresses",
+        _add_customer_address,
+        Floor.add_customer_address,
+        False,
+        3,
+        "auth; the book (the cap and the one default are checked on it as read); the customer's "
+        "ConditionCheck + the book put conditional on the version read (one transaction)",
+    ),
+    Endpoint(
+        "PATCH /api/customers/{id}/addresses/{address_id}",
+        _update_customer_address,
+        Floor.update_customer_address,
+        False,
+        3,
+        "as adding one: the book read, then written back whole (the default may move) in one transaction",
+    ),
+    Endpoint(
+        "DELETE /api/customers/{id}/addresses/{address_id}",
+        _delete_customer_address,
+        Floor.delete_customer_address,
+        False,
+        3,
+        "as adding one (the oldest left becomes the default if the default goes)",
+    ),
+    Endpoint(
+        "GET /api/customers/me/addresses",
+        _list_own_addresses,
+        Floor.list_own_addresses,
+        False,
+        1,
+        "auth alone: its BatchGetItem could read the book along (its key is the token's customer's, as "
+        "the customer's own item is); the GetItem after it is one more",
+    ),
+    Endpoint(
+        "POST /api/customers/me/addresses",
+        _add_own_address,
+        Floor.add_own_address,
+        False,
+        2,
+        "auth, the book read along (as listing them); the customer's ConditionCheck + the book put "
+        "conditional on the version read (one transaction)",
+    ),
+    Endpoint(
+        "PATCH /api/customers/me/addresses/{address_id}",
+        _update_own_address,
+        Floor.update_own_address,
+        False,
+        2,
+        "as POST /api/customers/me/addresses",
+    ),
+    Endpoint(
+        "DELETE /api/customers/me/addresses/{address_id}",
+        _delete_own_address,
+        Floor.delete_own_address,
+        False,
+        2,
+        "as POST /api/customers/me/addresses",
+    ),
+    Endpoint(
         "GET /api/customers (a page of 20)",
         _list_page,
         Floor.list_page,
@@ -340,4 +515,16 @@ COLD_REQUEST = {
     "ListOwnSessionsFunction": _list_own_sessions,
     "CreateCustomerTokenFunction": _customer_tokens,
     "RefreshCustomerTokenFunction": _refresh_customer_token,
+    "ListGroupsFunction": _list_groups,
+    "CreateGroupFunction": _create_group,
+    "UpdateGroupFunction": _rename_group,
+    "DeleteGroupFunction": _delete_group,
+    "ListCustomerAddressesFunction": _list_customer_addresses,
+    "AddCustomerAddressFunction": _add_customer_address,
+    "UpdateCustomerAddressFunction": _update_customer_address,
+    "DeleteCustomerAddressFunction": _delete_customer_address,
+    "ListOwnAddressesFunction": _list_own_addresses,
+    "AddOwnAddressFunction": _add_own_address,
+    "UpdateOwnAddressFunction": _update_own_address,
+    "DeleteOwnAddressFunction": _delete_own_address,
 }

@@ -16,11 +16,12 @@ import boto3
 
 from bench.stats import median
 from bench.world import DEVICES, EMAIL_PREFIX, PASSWORD, World
-from customer_api.core.records import PrincipalKind, Session
+from customer_api.core import clock
+from customer_api.core.records import DEFAULT_GROUP_ID, AddressBook, Customer, CustomerGroup, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.domain.listing import DEFAULT_LIMIT, MAX_LIMIT
 from customer_api.store import codecs, keys
-from customer_api.store.codecs import Item, key, n, s
+from customer_api.store.codecs import Item, key, listing, n, s
 from customer_api.store.listing import LAST_CHAR
 
 Action = Callable[[], None]  # the timed part of a floor
@@ -28,6 +29,7 @@ Action = Callable[[], None]  # the timed part of a floor
 _ONLY_IF_NEW = {"ConditionExpression": "attribute_not_exists(pk)"}
 _ONLY_IF_EXISTS = {"ConditionExpression": "attribute_exists(pk)"}
 _FLOOR_SESSION_SECONDS = 3600
+BOOK_SIZE = 3  # the addresses in a book, as the address requests find it
 
 
 def bcrypt_ms() -> float:
@@ -59,6 +61,11 @@ class Floor:
         for _ in range(DEVICES - 1):
             world.customer_session(self.own_account)
         self.password_changer = world.new_customer()
+        # Its own group to rename, and address books: one the admin changes, one kept by its owner.
+        self.group = world.new_group()
+        self.address_owner = world.new_customer()
+        self.address_keeper = world.new_customer()
+        self.keeper_sid = world.customer_session(self.address_keeper)[1]
 
     # --- the calls the requests are made of
 
@@ -83,8 +90,9 @@ class Floor:
     def _check(self) -> None:
         bcrypt.checkpw(PASSWORD.encode(), self.world.password_hash.encode())
 
-    def _get(self, pk: str) -> None:
-        self.client.get_item(TableName=self.customers, Key=key(pk), ConsistentRead=True)
+    def _get(self, pk: str) -> Item:
+        item: Item = self.client.get_item(TableName=self.customers, Key=key(pk), ConsistentRead=True).get("Item")
+        return item
 
     def _take_attempt(self, failures: str) -> None:
         # A login counts its password check before making it (one conditional update).
@@ -223,6 +231,62 @@ class Floor:
             )
 
         return run
+
+    def _authenticate_keeper(self) -> None:
+        self._authenticate(PrincipalKind.CUSTOMER, self.address_keeper.uuid, self.keeper_sid)
+
+    def _book_read(self, auth: Action, customer_uuid: str) -> Action:
+        def run() -> None:
+            auth()
+            self._get(keys.address_book(customer_uuid))
+
+        return run
+
+    def _book_change(self, auth: Action, customer_uuid: str, change: Callable[[list[Item]], list[Item]]) -> Action:
+        """Auth; the book read; its addresses as `change` leaves them written back in one
+        transaction, while the customer exists and the book is as read."""
+        customer = {"TableName": self.customers, "Key": key(keys.customer(customer_uuid)), **_ONLY_IF_EXISTS}
+
+        def run() -> None:
+            auth()
+            book = self._get(keys.address_book(customer_uuid))
+            version = int(book["version"]["N"])
+            as_read = {
+                "ConditionExpression": "#version = :read",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":read": n(version)},
+            }
+            changed = book | {"addresses": {"L": change(book["addresses"]["L"])}, "version": n(version + 1)}
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"ConditionCheck": customer},
+                    {"Put": {"TableName": self.customers, "Item": changed, **as_read}},
+                ]
+            )
+
+        return run
+
+    def _adding(self, auth: Action, owner: Customer) -> Action:
+        self.world.address_book(owner, BOOK_SIZE)
+        # The newest, not the default: it goes last (the default first, then the oldest).
+        new = codecs.address_book_item(owner.uuid, AddressBook((self.world.new_address(),)))["addresses"]["L"][0]
+        return self._book_change(auth, owner.uuid, lambda addresses: [*addresses, new])
+
+    def _updating(self, auth: Action, owner: Customer) -> Action:
+        target = self.world.address_book(owner, BOOK_SIZE).addresses[-1].uuid
+        changed = {"city": s("Shelbyville"), "updated_at": s(clock.timestamp())}
+
+        def change(addresses: list[Item]) -> list[Item]:
+            return [{"M": one["M"] | changed} if one["M"]["uuid"]["S"] == target else one for one in addresses]
+
+        return self._book_change(auth, owner.uuid, change)
+
+    def _deleting(self, auth: Action, owner: Customer) -> Action:
+        # The newest of one more than the book holds: not the default, nothing else changes.
+        doomed = self.world.address_book(owner, BOOK_SIZE + 1).addresses[-1].uuid
+        return self._book_change(
+            auth, owner.uuid, lambda addresses: [one for one in addresses if one["M"]["uuid"]["S"] != doomed]
+        )
 
     # --- the floors, one per endpoint
 
@@ -391,3 +455,97 @@ class Floor:
         # Rotation off (the default): the refresh token's session and customer, read as auth reads them.
         sid = self.world.customer_session(self.customer)[1]
         return functools.partial(self._authenticate, PrincipalKind.CUSTOMER, self.customer.uuid, sid)
+
+    # --- customer groups
+
+    def list_groups(self) -> Action:
+        def run() -> None:
+            self._authenticate_admin()
+            # Every group is in one partition of the listing index: one query answers them all.
+            self.client.query(
+                TableName=self.customers,
+                IndexName=keys.LISTING_INDEX,
+                KeyConditionExpression="list_pk = :groups",
+                ExpressionAttributeValues={":groups": s(keys.GROUPS_LISTING)},
+            )
+
+        return run
+
+    def create_group(self) -> Action:
+        now = clock.timestamp()
+        shaped = codecs.group_item(CustomerGroup(0, uuid.uuid4().hex, "Wholesale", now, now))
+
+        def run() -> None:
+            self._authenticate_admin()
+            counted = self.client.update_item(
+                TableName=self.customers,
+                Key=key(keys.GROUP_COUNTER),
+                UpdateExpression="SET last_id = if_not_exists(last_id, :default) + :one",
+                ExpressionAttributeValues={":default": n(DEFAULT_GROUP_ID), ":one": n(1)},
+                ReturnValues="UPDATED_NEW",
+            )
+            group_id = int(counted["Attributes"]["last_id"]["N"])
+            ids = key(keys.group(group_id)) | listing(*keys.group_listing(group_id)) | {"group_id": n(group_id)}
+            self.client.put_item(TableName=self.customers, Item=shaped | ids, **_ONLY_IF_NEW)
+
+        return run
+
+    def rename_group(self) -> Action:
+        def run() -> None:
+            self._authenticate_admin()
+            # An update, not a put: the count of the group's customers stays as it is.
+            self.client.update_item(
+                TableName=self.customers,
+                Key=key(keys.group(self.group.group_id)),
+                UpdateExpression="SET group_name = :name, updated_at = :at",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":name": s("Trade"), ":at": s(clock.timestamp())},
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+
+        return run
+
+    def delete_group(self) -> Action:
+        doomed = keys.group(self.world.new_group().group_id)
+
+        def run() -> None:
+            self._authenticate_admin()
+            self.client.delete_item(
+                TableName=self.customers,
+                Key=key(doomed),
+                ConditionExpression="attribute_exists(pk) AND members = :none",
+                ExpressionAttributeValues={":none": n(0)},
+                ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+
+        return run
+
+    # --- address books: the admin's on a customer's, and a customer's on its own
+
+    def list_customer_addresses(self) -> Action:
+        self.world.address_book(self.address_owner, BOOK_SIZE)
+        return self._book_read(self._authenticate_admin, self.address_owner.uuid)
+
+    def add_customer_address(self) -> Action:
+        return self._adding(self._authenticate_admin, self.address_owner)
+
+    def update_customer_address(self) -> Action:
+        return self._updating(self._authenticate_admin, self.address_owner)
+
+    def delete_customer_address(self) -> Action:
+        return self._deleting(self._authenticate_admin, self.address_owner)
+
+    def list_own_addresses(self) -> Action:
+        self.world.address_book(self.address_keeper, BOOK_SIZE)
+        return self._book_read(self._authenticate_keeper, self.address_keeper.uuid)
+
+    def add_own_address(self) -> Action:
+        return self._adding(self._authenticate_keeper, self.address_keeper)
+
+    def update_own_address(self) -> Action:
+        return self._updating(self._authenticate_keeper, self.address_keeper)
+
+    def delete_own_address(self) -> Action:
+        return self._deleting(self._authenticate_keeper, self.address_keeper)

@@ -128,7 +128,9 @@ Two fresh processes (`python -I`) per function and round, interpreter start excl
   then the layer): the **import**, Lambda's init. Then one realistic request answered: the
   **first request** (the create or login with valid credentials or a valid admin token, a logout
   of the caller's own session, a read, a first listing page without the listing rows' extra
-  customers, a refresh).
+  customers, a refresh, a group created, renamed or deleted, the groups listed, an address book
+  read, an address added, changed or deleted). The groups listed are the few hundred the warm
+  creates left behind: a first request of that size, on both sides.
 - **Its floor's**: `import boto3` and the DynamoDB client, what any function of this API loads
   before its first call: the **import floor**. Then the same work as the function's first request
   done with boto3 alone, the **bare first request**: a Secrets Manager client fetching the
@@ -231,6 +233,10 @@ Where the count is above the minimum:
   logout everywhere in between is not written over: a write conditioned on the epoch
   authentication read, as the rename's `UpdateItem` is, would save that read), and the sweep
   and the new session are two transactions, not one.
+- **The customer's own addresses** (listed, added, changed, deleted): the book is read after
+  authentication, one `GetItem`. Authentication's `BatchGetItem` already reads the caller's
+  session and customer, and the book's key follows from the token: it could be read along.
+  The admin's routes read it alone, as a customer is read after authentication.
 - **The listing pages** are at their minimum, and it is {shards} `Query` calls: the listing index
   is write-sharded, so every page reads each shard once whatever the filters and the limit. A
   filter that discards most customers reads up to {shards} x (limit + 1) items to answer few

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import socket
@@ -20,10 +21,13 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from customer_api import store
-from customer_api.core.records import AdminUser, Customer, PrincipalKind, Session
+from customer_api.core import clock
+from customer_api.core.records import Address, AddressBook, AdminUser, Customer, CustomerGroup, PrincipalKind, Session
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
+from customer_api.domain.address_inputs import GroupChange
 from customer_api.domain.admins import create_admin
+from customer_api.domain.groups import create_group
 from customer_api.store import codecs, keys
 from customer_api.store.codecs import key, n
 from local import template
@@ -78,7 +82,10 @@ def moto_aws(dynamodb_endpoint: str | None = None) -> Iterator[None]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        template.create_tables(boto3.client("dynamodb"))
+        # On moto, no streams: moto keeps every record a stream ever had and copies them, with
+        # the table, for every transaction, so transactions would slow down (and memory grow by
+        # gigabytes) run after run. On AWS the writer does not pay for the stream.
+        template.create_tables(boto3.client("dynamodb"), streams=dynamodb_endpoint is not None)
         template.create_secrets(boto3.client("secretsmanager"))
         yield
     finally:
@@ -190,6 +197,58 @@ class World:
         session = _open(PrincipalKind.ADMIN, self.admin.email_key, self.admin.session_epoch, lifetime)
         claims = {"user": self.admin.token_claims(), "sid": session.sid}
         return tokens.issue(tokens.ADMIN, claims, lifetime), session.sid
+
+    @functools.cached_property
+    def group(self) -> CustomerGroup:
+        """The group the renames are about."""
+        return self.new_group()
+
+    def new_group(self) -> CustomerGroup:
+        """A stored customer group, with no customer in it."""
+        return create_group(GroupChange(group_name=f"Group {uuid.uuid4().hex[:8]}"))
+
+    @functools.cached_property
+    def address_owner(self) -> Customer:
+        """The customer whose address book the admin's address requests are about."""
+        return self.new_customer()
+
+    @functools.cached_property
+    def address_keeper(self) -> tuple[Customer, str]:
+        """The customer keeping its own address book, and its token (reused: nothing ends its
+        sessions)."""
+        customer = self.new_customer()
+        return customer, self.customer_session(customer)[0]
+
+    @staticmethod
+    def new_address(*, is_default: bool = False) -> Address:
+        """An address not stored yet, with a unique uuid."""
+        now = clock.timestamp()
+        return Address(
+            uuid=uuid.uuid4().hex,
+            full_name="Jane Doe",
+            telephone="+1 555 0100",
+            address_1="10 Main Street",
+            address_2=None,
+            city="Springfield",
+            province="US-CA",
+            country="US",
+            postcode="90000",
+            is_default=is_default,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def address_book(self, customer: Customer, size: int) -> AddressBook:
+        """The customer's address book made to hold `size` addresses, through the layer: its
+        newest dropped, or new ones added (the first of a new book its default); as stored."""
+        db = store.active()
+        current = db.get_address_book(customer.uuid)
+        if len(current.addresses) == size:
+            return current
+        addresses = list(current.addresses[:size])
+        while len(addresses) < size:
+            addresses.append(self.new_address(is_default=not addresses))
+        return db.save_address_book(customer.uuid, current, AddressBook(tuple(addresses), current.version))
 
 
 def _write_all(client: Any, table: str, requests: list[dict[str, Any]]) -> None:

@@ -117,9 +117,9 @@ def functions() -> list[Function]:
     return found
 
 
-def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[str]:
+def create_tables(dynamodb: Any, only: Collection[str] | None = None, *, streams: bool = True) -> list[str]:
     """Create every DynamoDB table of the template (named by logical id), or those in `only`,
-    with a boto3 client."""
+    with a boto3 client; `streams=False`: without the template's streams."""
     created = []
     for name, resource in resources_of_type("AWS::DynamoDB::Table").items():
         if only is not None and name not in only:
@@ -133,7 +133,7 @@ def create_tables(dynamodb: Any, only: Collection[str] | None = None) -> list[st
         }
         if "GlobalSecondaryIndexes" in props:
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        if "StreamSpecification" in props:
+        if streams and "StreamSpecification" in props:
             request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         ttl = props.get("TimeToLiveSpecification")
