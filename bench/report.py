@@ -130,7 +130,10 @@ Two fresh processes (`python -I`) per function and round, interpreter start excl
   of the caller's own session, a read, a first listing page without the listing rows' extra
   customers, a refresh, a group created, renamed or deleted, the groups listed, an address book
   read, an address added, changed or deleted). The groups listed are the few hundred the warm
-  creates left behind: a first request of that size, on both sides.
+  creates left behind: a first request of that size, on both sides. Not measured here (nor in
+  the warm tables): the stream's publisher, which no caller waits on, and the two password-reset
+  routes (a reset request answers after a fixed wait; a reset needs the mailed token). Their
+  imports are in the Layer bytecode section.
 - **Its floor's**: `import boto3` and the DynamoDB client, what any function of this API loads
   before its first call: the **import floor**. Then the same work as the function's first request
   done with boto3 alone, the **bare first request**: a Secrets Manager client fetching the
