@@ -67,9 +67,8 @@ def date_as_zipped(tree: Path) -> None:
 
 
 def without_bytecode(layer: Path, into: Path) -> Path:
-    copy = Path(shutil.copytree(layer, into, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")))
-    date_as_zipped(copy)
-    return copy
+    """A copy of the layer (its dates kept) without its `__pycache__` folders."""
+    return Path(shutil.copytree(layer, into, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")))
 
 
 def import_ms(code_dir: str, layer: Path, environment: dict[str, str]) -> float:

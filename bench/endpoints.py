@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.floors import BOOK_SIZE, Action, Floor
-from bench.world import ADMIN_EMAIL, EMAIL_PREFIX, PASSWORD, World
+from bench.world import ADDRESS, ADMIN_EMAIL, EMAIL_PREFIX, PASSWORD, World
 from customer_api.core.records import Customer
 from customer_api.store import keys
 from local import runtime
@@ -151,18 +151,6 @@ def _delete_group(world: World) -> Request:
     return Request("DELETE", f"/api/customer-groups/{world.new_group().group_id}", token=world.admin_token)
 
 
-# The body of an address added, the new address's fields (World.new_address's).
-_ADDRESS = {
-    "full_name": "Jane Doe",
-    "telephone": "+1 555 0100",
-    "address_1": "10 Main Street",
-    "city": "Springfield",
-    "province": "US-CA",
-    "country": "US",
-    "postcode": "90000",
-}
-
-
 def _book_of(world: World, *, own: bool) -> tuple[Customer, str, str]:
     """The customer whose book the request is about, the path of its addresses, the caller's token."""
     if own:
@@ -180,7 +168,7 @@ def _list_addresses(world: World, *, own: bool) -> Request:
 def _add_address(world: World, *, own: bool) -> Request:
     customer, path, token = _book_of(world, own=own)
     world.address_book(customer, BOOK_SIZE)  # the previous run's new address dropped: never at the cap
-    return Request("POST", path, _ADDRESS, token)
+    return Request("POST", path, ADDRESS, token)
 
 
 def _update_address(world: World, *, own: bool) -> Request:

@@ -40,6 +40,16 @@ SHOP_SIZE = 1200
 # An admin's search: about one in 16 of the shop's emails (customer-<hex>@...), more than a page.
 EMAIL_PREFIX = "customer-a"
 DEVICES = 3  # the sessions of the customer whose own sessions are listed
+# An address's fields as a client sends them: the body of the address requests, the new addresses.
+ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "province": "US-CA",
+    "country": "US",
+    "postcode": "90000",
+}
 _BATCH_WRITE_ITEMS = 25  # BatchWriteItem's most
 
 
@@ -224,18 +234,7 @@ class World:
         """An address not stored yet, with a unique uuid."""
         now = clock.timestamp()
         return Address(
-            uuid=uuid.uuid4().hex,
-            full_name="Jane Doe",
-            telephone="+1 555 0100",
-            address_1="10 Main Street",
-            address_2=None,
-            city="Springfield",
-            province="US-CA",
-            country="US",
-            postcode="90000",
-            is_default=is_default,
-            created_at=now,
-            updated_at=now,
+            uuid=uuid.uuid4().hex, address_2=None, is_default=is_default, created_at=now, updated_at=now, **ADDRESS
         )
 
     def address_book(self, customer: Customer, size: int) -> AddressBook:
