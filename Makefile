@@ -115,8 +115,8 @@ bench-reset: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python bench/reset_timing.py
 
 # The layer built by shared/Makefile (with this machine's wheels), each function's import from it
-# with its bytecode and without (as SAM's own builder left it); writes BENCHMARKS.md's Layer
-# bytecode section. BYTECODE_ROUNDS (5).
+# with its bytecode and without (as SAM's own builder left it), and the import floor with pydantic
+# and Powertools' resolver alone; writes BENCHMARKS.md's Layer bytecode section. BYTECODE_ROUNDS (5).
 bench-bytecode: $(INSTALLED)
 	$(BIN)/python bench/bytecode.py
 

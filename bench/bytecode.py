@@ -13,6 +13,10 @@ the layer alone on the path, nothing written) time the import floor (`import bot
 DynamoDB client, from the layer as on Lambda, where the layer's boto3 shadows the runtime's) and
 each function's import (its `app` module, Lambda's init), against each copy in turn.
 
+The same processes time the import floor followed by pydantic's BaseModel, by Powertools' HTTP
+API resolver, and by both, and nothing of this service: what the base libraries alone leave of
+the 1.25x import target.
+
 Writes BENCHMARKS.md's "Layer bytecode" section. Knob: BYTECODE_ROUNDS (5).
 """
 
@@ -38,17 +42,32 @@ FLOOR = "import floor"
 COMPILED, SOURCE = "compiled", "source only"
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the date SAM's zip gives every file
 
-# The child: the code folder and the layer on the path (nothing else: -I -S), then the import.
+# The libraries every function imports, each over the import floor alone: what they take of a
+# function's budget before any code of this service runs.
+PYDANTIC, IMPORT_PYDANTIC = f"{FLOOR} + pydantic's BaseModel", "from pydantic import BaseModel"
+RESOLVER = f"{FLOOR} + Powertools' HTTP API resolver"
+IMPORT_RESOLVER = "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver"
+BOTH = f"{FLOOR} + both"
+LIBRARIES = {
+    FLOOR: "",
+    PYDANTIC: IMPORT_PYDANTIC,
+    RESOLVER: IMPORT_RESOLVER,
+    BOTH: f"{IMPORT_PYDANTIC}\n{IMPORT_RESOLVER}",
+}
+
+# The child: the code folder (if any) and the layer on the path (nothing else: -I -S), then the
+# function's import, or the import floor and the statement given.
 _CHILD = """
 import sys, time
-code, layer = sys.argv[1:3]
-sys.path[:0] = [code, layer]
+code, layer, statement = sys.argv[1:4]
+sys.path[:0] = [code, layer] if code else [layer]
 started = time.perf_counter()
 if code:
     import app
 else:
     import boto3
     boto3.client("dynamodb")
+    exec(statement)
 print((time.perf_counter() - started) * 1000)
 """
 
@@ -71,10 +90,10 @@ def without_bytecode(layer: Path, into: Path) -> Path:
     return Path(shutil.copytree(layer, into, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")))
 
 
-def import_ms(code_dir: str, layer: Path, environment: dict[str, str]) -> float:
+def import_ms(code_dir: str, layer: Path, environment: dict[str, str], statement: str = "") -> float:
     env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1", **environment}
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", "-c", _CHILD, code_dir, str(layer)],
+        [sys.executable, "-I", "-S", "-B", "-c", _CHILD, code_dir, str(layer), statement],
         env=env,
         capture_output=True,
         text=True,
@@ -87,13 +106,15 @@ def import_ms(code_dir: str, layer: Path, environment: dict[str, str]) -> float:
 
 def measure(layers: dict[str, Path]) -> dict[str, dict[str, list[float]]]:
     """Milliseconds by import (the floor, then each function) and by layer, ROUNDS each."""
-    plan = [(FLOOR, "", {})] + [(f.name, str(f.code_uri), f.environment) for f in template.functions()]
-    times: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in layers} for name, _, _ in plan}
+    plan: list[tuple[str, str, dict[str, str], str]]
+    plan = [(name, "", {}, statement) for name, statement in LIBRARIES.items()]
+    plan += [(f.name, str(f.code_uri), f.environment, "") for f in template.functions()]
+    times: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in layers} for name, *_ in plan}
     for round_ in range(ROUNDS):
         print(f"bytecode round {round_ + 1}/{ROUNDS}", file=sys.stderr)
-        for name, code_dir, environment in plan:
+        for name, code_dir, environment, statement in plan:
             for kind, layer in layers.items():
-                times[name][kind].append(import_ms(code_dir, layer, environment))
+                times[name][kind].append(import_ms(code_dir, layer, environment, statement))
     return times
 
 
@@ -116,7 +137,33 @@ wheels stand in for arm64's; the bytecode is the same. {machine}.
 Over the {functions} functions, the import without bytecode takes {slowest_saving:.0f} ms more at
 most and {median_saving:.0f} ms more at the median: about that much of every cold start of the
 functions as they were deployed until now, before Lambda's slower CPUs are counted.
+
+**What the base libraries leave of the 1.25x import target.** The rows "import floor + ..." are
+the floor's process importing one thing more, and nothing of this service: pydantic's
+`BaseModel` (every model of the service derives from it) or Powertools' resolver for HTTP APIs
+(every API function is one), or both. At 1.25x, an API function may import {budget:.0f} ms beyond
+the floor's {floor:.0f} ms. pydantic's `BaseModel` alone takes {pydantic:.0f} ms beyond it and the
+resolver alone {resolver:.0f} ms. Both together take {both:.0f} ms, {both_ratio} the floor, before
+any code of this service runs; the {api} API functions take {functions_low:.0f} to
+{functions_high:.0f} ms ({ratio_low} to {ratio_high}). {verdict}
 """
+
+
+def _verdict(budget: float, pydantic: float, resolver: float, both: float) -> str:
+    over = [name for name, ms in (("pydantic", pydantic), ("Powertools' resolver", resolver)) if ms >= budget]
+    if len(over) == 2:
+        return (
+            "Each alone already takes the whole budget: 1.25x needs both off the import path, whatever"
+            " this service's own code does."
+        )
+    if over:
+        return (
+            f"{over[0]} alone already takes the whole budget: 1.25x needs it off the import path, whatever"
+            " this service's own code does."
+        )
+    if both >= budget:
+        return "Neither alone takes the whole budget, both together do: 1.25x needs one of them off the import path."
+    return f"Together they leave {budget - both:.0f} ms of the budget to this service's code."
 
 
 def section(times: dict[str, dict[str, list[float]]]) -> str:
@@ -125,7 +172,13 @@ def section(times: dict[str, dict[str, list[float]]]) -> str:
         f"| {name} | {m[COMPILED]:.0f} | {m[SOURCE]:.0f} | {ratio(m[SOURCE], m[COMPILED])} |"
         for name, m in medians.items()
     ]
-    savings = [m[SOURCE] - m[COMPILED] for name, m in medians.items() if name != FLOOR]
+    functions = {name: m for name, m in medians.items() if name not in LIBRARIES}
+    savings = [m[SOURCE] - m[COMPILED] for m in functions.values()]
+    compiled = {name: m[COMPILED] for name, m in medians.items()}
+    floor = compiled[FLOOR]
+    api = [compiled[f.name] for f in template.functions() if f.routes]  # the stream publisher has none
+    low, high = min(api), max(api)
+    budget, both = floor * 0.25, compiled[BOTH] - floor
     return SECTION_TEXT.format(
         section=SECTION,
         rounds=ROUNDS,
@@ -136,6 +189,18 @@ def section(times: dict[str, dict[str, list[float]]]) -> str:
         functions=len(savings),
         slowest_saving=max(savings),
         median_saving=median(savings),
+        budget=budget,
+        floor=floor,
+        pydantic=compiled[PYDANTIC] - floor,
+        resolver=compiled[RESOLVER] - floor,
+        both=both,
+        verdict=_verdict(budget, compiled[PYDANTIC] - floor, compiled[RESOLVER] - floor, both),
+        both_ratio=ratio(compiled[BOTH], floor),
+        api=len(api),
+        functions_low=low,
+        functions_high=high,
+        ratio_low=ratio(low, floor),
+        ratio_high=ratio(high, floor),
     )
 
 
