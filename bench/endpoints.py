@@ -372,8 +372,8 @@ ENDPOINTS = [
         Floor.list_own_addresses,
         False,
         1,
-        "auth alone: its BatchGetItem could read the book along (its key is the token's customer's, as "
-        "the customer's own item is); the GetItem after it is one more",
+        "auth alone: its BatchGetItem reads the book along with the session and the customer (the "
+        "book's key is the token's customer's, as the customer's own item is)",
     ),
     Endpoint(
         "POST /api/customers/me/addresses",
@@ -382,7 +382,8 @@ ENDPOINTS = [
         False,
         2,
         "auth, the book read along (as listing them); the customer's ConditionCheck + the book put "
-        "conditional on the version read (one transaction)",
+        "conditional on the version read (one transaction; a change made meanwhile: +1 GetItem, the "
+        "book read again)",
     ),
     Endpoint(
         "PATCH /api/customers/me/addresses/{address_id}",

@@ -4,12 +4,12 @@ from aws_lambda_powertools.event_handler import Response
 
 from customer_api.domain.addresses import delete_address
 from customer_api.edge import docs, paths
-from customer_api.edge.credentials import customer_caller
+from customer_api.edge.credentials import customer_caller_with_address_book
 from customer_api.edge.observability import logger
 from customer_api.edge.replies import AddressReply, address_view
 from customer_api.edge.resolver import CustomerApi, ok
 
-app = CustomerApi(authorize=customer_caller, reads_body=False)
+app = CustomerApi(authorize=customer_caller_with_address_book, reads_body=False)
 
 
 @app.delete(
@@ -20,8 +20,9 @@ app = CustomerApi(authorize=customer_caller, reads_body=False)
     responses=docs.responses(AddressReply, "The deleted address", 401, 403, 404, 503),
 )
 def delete_mine(address_id: str) -> Response[str]:
-    deleted = delete_address(app.caller().principal, paths.address_uuid(address_id))
-    logger.info("Address deleted", extra={"customer_uuid": app.caller().principal, "address_uuid": deleted.uuid})
+    me = app.caller()
+    deleted = delete_address(me.principal, paths.address_uuid(address_id), me.address_book)
+    logger.info("Address deleted", extra={"customer_uuid": me.principal, "address_uuid": deleted.uuid})
     return ok(AddressReply(data=address_view(deleted)))
 
 

@@ -4,11 +4,11 @@ from aws_lambda_powertools.event_handler import Response
 
 from customer_api.domain.addresses import list_addresses
 from customer_api.edge import docs
-from customer_api.edge.credentials import customer_caller
+from customer_api.edge.credentials import customer_caller_with_address_book
 from customer_api.edge.replies import AddressList, AddressListReply, address_view
 from customer_api.edge.resolver import CustomerApi, ok
 
-app = CustomerApi(authorize=customer_caller, reads_body=False)
+app = CustomerApi(authorize=customer_caller_with_address_book, reads_body=False)
 
 
 @app.get(
@@ -19,7 +19,8 @@ app = CustomerApi(authorize=customer_caller, reads_body=False)
     responses=docs.responses(AddressListReply, "My addresses, the default first", 401, 503),
 )
 def list_mine() -> Response[str]:
-    addresses = list_addresses(app.caller().principal)
+    me = app.caller()
+    addresses = list_addresses(me.principal, me.address_book)
     return ok(AddressListReply(data=AddressList(items=[address_view(address) for address in addresses])))
 
 

@@ -1,5 +1,6 @@
 """Races, made deterministic: a competing request slips in between a handler's read and its
-write (a botocore hook on the layer's DynamoDB client runs it just before the write is sent).
+write (tests/support/races.py: a hook on the layer's DynamoDB client runs it just before the
+write is sent).
 
 Whatever the order, the loser gets a clean 4xx of the contract, never a 500, and the tables
 keep their invariants (tests/support/invariants.py).
@@ -12,35 +13,14 @@ from typing import Any
 
 import pytest
 
-from customer_api.store import client
 from tests.support import BACKENDS, Api, CustomerAccount, Reply, unique_email
 from tests.support.invariants import assert_invariants
+from tests.support.races import Competitor
 
 # Every test on moto and on DynamoDB Local (AWS's own engine).
 pytestmark = pytest.mark.parametrize("aws", BACKENDS, indirect=True)
 
 UNKNOWN_SID = "00000000-0000-4000-8000-000000000000"
-
-
-class Competitor:
-    """Runs `request` once, just before the layer's next `operation` call reaches DynamoDB."""
-
-    def __init__(self, operation: str, request: Callable[[], Reply]) -> None:
-        self.request = request
-        self.reply: Reply | None = None
-        self._fired = False
-        client.dynamodb().meta.events.register(f"before-call.dynamodb.{operation}", self._before_call)
-
-    def _before_call(self, **_: Any) -> None:
-        if self._fired:  # the competing request's own calls pass through
-            return
-        self._fired = True
-        self.reply = self.request()
-
-    @property
-    def won(self) -> Reply:
-        assert self.reply is not None, "the competing request never ran"
-        return self.reply
 
 
 def token_is_live(api: Api, token: str) -> bool:
@@ -321,4 +301,34 @@ def test_logout_everywhere_racing_a_login_ends_the_new_session_too(api: Api, cus
     assert reply.status == 200
     assert rival.won.status == 200
     assert not token_is_live(api, rival.won.data["token"])
+    assert_invariants()
+
+
+# --- the customer's own address book ----------------------------------------------------------
+
+ADDRESS = {
+    "full_name": "Jane Doe",
+    "telephone": "+1 555 0100",
+    "address_1": "10 Main Street",
+    "city": "Springfield",
+    "country": "US",
+    "postcode": "90000",
+}
+
+
+def test_an_own_address_change_that_loses_the_book_to_an_admin_reads_it_again(
+    api: Api, admin_api: Any, customer: Any
+) -> None:
+    """The own routes start from the book their authentication read: a change made meanwhile
+    makes the write's condition fail, and the book is read again, the rival's change kept."""
+    own = log_in(api, customer).data["token"]
+    admins = f"/api/customers/{customer.uuid}/addresses"
+    rival = Competitor("TransactWriteItems", lambda: admin_api("POST", admins, ADDRESS | {"city": "Rival"}))
+
+    mine = api.post("/api/customers/me/addresses", ADDRESS | {"city": "Mine"}, token=own)
+
+    assert (mine.status, rival.won.status) == (200, 200)
+    book = api.get("/api/customers/me/addresses", token=own).data["items"]
+    assert sorted(address["city"] for address in book) == ["Mine", "Rival"]
+    assert [address["city"] for address in book if address["is_default"]] == ["Rival"]  # the first one
     assert_invariants()

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from customer_api.core.errors import ConcurrentChange, CustomerNotFound, GroupInUse, GroupNotFound, UnknownGroup
-from customer_api.core.records import Address, AddressBook, Customer, CustomerGroup
+from customer_api.core.records import Address, AddressBook, Customer, CustomerGroup, PrincipalKind
 from customer_api.store.protocol import Store
-from tests.contract.test_store_contract import a_customer, stored_customer
+from tests.contract.test_store_contract import a_customer, a_session, stored_customer
 
 NOW = "2026-11-30 10:00:00"
 
@@ -74,6 +74,23 @@ def test_deleting_a_customer_deletes_its_book(any_store: Store) -> None:
     any_store.save_address_book(customer.uuid, AddressBook(), AddressBook((an_address(),)))
     any_store.delete_customer(customer)
     assert any_store.get_address_book(customer.uuid) == AddressBook()
+
+
+def test_a_customer_session_reads_with_its_customer_and_book(any_store: Store) -> None:
+    customer = stored_customer(any_store)
+    session = a_session(PrincipalKind.CUSTOMER, customer.uuid)
+    any_store.open_session(session, clear_failures_of=None)
+    found, owner, book = any_store.session_with_customer_and_book(session.sid, customer.uuid)
+    assert (found, owner, book) == (session, any_store.get_customer(customer.uuid), AddressBook())
+    saved = any_store.save_address_book(customer.uuid, AddressBook(), AddressBook((an_address(),)))
+    assert any_store.session_with_customer_and_book(session.sid, customer.uuid)[2] == saved
+    other = stored_customer(any_store)  # another customer's book is read for the customer asked
+    assert any_store.session_with_customer_and_book(session.sid, other.uuid)[1:] == (
+        any_store.get_customer(other.uuid),
+        AddressBook(),
+    )
+    nobody = any_store.session_with_customer_and_book(str(uuid.uuid4()), uuid.uuid4().hex)
+    assert nobody == (None, None, AddressBook())
 
 
 def test_of_parallel_saves_from_one_read_exactly_one_wins(thread_safe_store: Store) -> None:

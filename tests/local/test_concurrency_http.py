@@ -227,6 +227,26 @@ def test_the_21st_address_is_refused_when_4_are_added_at_once_to_17(client: Clie
     assert len(listed["data"]["items"]) == 20
 
 
+def test_a_customer_adding_4_own_addresses_at_once_to_17_gets_3_and_one_refusal(
+    client: Client, tables_hold: None
+) -> None:
+    """Each request starts from the book its authentication read; those that lose the race to
+    the book read it again, so that every add is applied whole, one after the other."""
+    customer = client.new_customer()
+    credentials = {"email": customer["email"], "password": customer["password"]}
+    token = client.call("POST", "/api/customers/sessions", credentials)[1]["data"]["token"]
+    base = "/api/customers/me/addresses"
+    for _ in range(17):
+        client.call("POST", base, ADDRESS, token)
+
+    replies = all_at_once([lambda: client.call("POST", base, ADDRESS, token)] * 4)
+
+    assert statuses(replies) == {200: 3, 400: 1}
+    _, listed = client.call("GET", base, token=token)
+    assert len(listed["data"]["items"]) == 20
+    assert sum(item["is_default"] for item in listed["data"]["items"]) == 1
+
+
 def test_a_group_deleted_while_customers_join_it_leaves_nobody_in_a_missing_group(
     client: Client, tables_hold: None
 ) -> None:

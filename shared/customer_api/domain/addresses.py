@@ -39,13 +39,16 @@ def _with_default(addresses: list[Address], default_uuid: str | None) -> list[Ad
     return [dataclasses.replace(address, is_default=address.uuid == default_uuid) for address in addresses]
 
 
-def _changing_book(customer_uuid: str, change: Callable[[AddressBook], tuple[AddressBook, Address]]) -> Address:
-    """Apply `change` to the book as read and write it back unless it changed meanwhile (then
-    again, from a fresh read); the address the change is about."""
+def _changing_book(
+    customer_uuid: str, change: Callable[[AddressBook], tuple[AddressBook, Address]], book_read: AddressBook | None
+) -> Address:
+    """Apply `change` to the book as read (first `book_read`, if given) and write it back unless
+    it changed meanwhile (then again, from a fresh read); the address the change is about."""
     db = store.active()
+    unused = [book_read] if book_read is not None else []
 
     def attempt() -> Address:
-        current = db.get_address_book(customer_uuid)
+        current = unused.pop() if unused else db.get_address_book(customer_uuid)
         changed, address = change(current)
         db.save_address_book(customer_uuid, current, changed)
         return address
@@ -53,15 +56,21 @@ def _changing_book(customer_uuid: str, change: Callable[[AddressBook], tuple[Add
     return retrying_lost_races(attempt)
 
 
-def list_addresses(customer_uuid: str) -> tuple[Address, ...]:
+# `book_read`, in what follows: the customer's book as the caller's authentication read it (with
+# its customer, strongly consistent; Caller.address_book), to save reading it again.
+
+
+def list_addresses(customer_uuid: str, book_read: AddressBook | None = None) -> tuple[Address, ...]:
     """The customer's addresses, the default first; CustomerNotFound for an unknown customer."""
-    book = store.active().get_address_book(customer_uuid)
-    if book.version == 0:
-        get_customer(customer_uuid)  # no book: an unknown customer is a 404, a known one has none
+    book = book_read
+    if book is None:
+        book = store.active().get_address_book(customer_uuid)
+        if book.version == 0:
+            get_customer(customer_uuid)  # no book: an unknown customer is a 404, a known one has none
     return _ordered(list(book.addresses)).addresses
 
 
-def add_address(customer_uuid: str, request: AddressCreate) -> Address:
+def add_address(customer_uuid: str, request: AddressCreate, book_read: AddressBook | None = None) -> Address:
     now = clock.timestamp()
     fields = request.model_dump(exclude={"is_default"})
     new = Address(uuid=uuid.uuid4().hex, **fields, is_default=False, created_at=now, updated_at=now)
@@ -74,7 +83,7 @@ def add_address(customer_uuid: str, request: AddressCreate) -> Address:
         changed = _ordered(_with_default([*book.addresses, new], default))
         return changed, _found(changed, new.uuid)
 
-    return _changing_book(customer_uuid, add)
+    return _changing_book(customer_uuid, add, book_read)
 
 
 def _found(book: AddressBook, address_uuid: str) -> Address:
@@ -84,7 +93,9 @@ def _found(book: AddressBook, address_uuid: str) -> Address:
     return address
 
 
-def update_address(customer_uuid: str, address_uuid: str, request: AddressUpdate) -> Address:
+def update_address(
+    customer_uuid: str, address_uuid: str, request: AddressUpdate, book_read: AddressBook | None = None
+) -> Address:
     given = request.model_dump(exclude_unset=True, exclude={"is_default"})
 
     def update(book: AddressBook) -> tuple[AddressBook, Address]:
@@ -102,10 +113,10 @@ def update_address(customer_uuid: str, address_uuid: str, request: AddressUpdate
         result = _ordered(_with_default([*others, changed], default))
         return result, _found(result, address_uuid)
 
-    return _changing_book(customer_uuid, update)
+    return _changing_book(customer_uuid, update, book_read)
 
 
-def delete_address(customer_uuid: str, address_uuid: str) -> Address:
+def delete_address(customer_uuid: str, address_uuid: str, book_read: AddressBook | None = None) -> Address:
     """Delete an address (as it was); the oldest left becomes the default if it was the default."""
 
     def delete(book: AddressBook) -> tuple[AddressBook, Address]:
@@ -113,4 +124,4 @@ def delete_address(customer_uuid: str, address_uuid: str) -> Address:
         left = [address for address in book.addresses if address.uuid != address_uuid]
         return _ordered(_with_default(left, None)), doomed
 
-    return _changing_book(customer_uuid, delete)
+    return _changing_book(customer_uuid, delete, book_read)

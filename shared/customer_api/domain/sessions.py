@@ -9,7 +9,7 @@ import hmac
 from customer_api import store
 from customer_api.core import clock
 from customer_api.core.errors import ConcurrentChange, InvalidToken, SessionNotFound
-from customer_api.core.records import AdminUser, Customer, Principal, PrincipalKind, Session, email_key
+from customer_api.core.records import AddressBook, AdminUser, Customer, Principal, PrincipalKind, Session, email_key
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 
@@ -23,6 +23,8 @@ class Caller:
     sid: str
     session: Session  # as authenticate read it: logging out of it needs no second read
     account: Customer | AdminUser  # as authenticate read it, strongly consistent
+    # The customer's address book, read along when authenticate was asked to (own-address routes).
+    address_book: AddressBook | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -56,24 +58,32 @@ def _is_live(session: Session, owner: Principal, kind: PrincipalKind, principal:
     )
 
 
-def authenticate(token: str, audience: str) -> Caller:
+def authenticate(token: str, audience: str, *, with_address_book: bool = False) -> Caller:
     """The caller behind a token: signature, audience and expiry checked, then its session.
 
     A session is live while it exists, has not expired, and its customer or admin still exists,
     is enabled and has not had every session ended since (the epoch). A customer refresh token
-    (audience CUSTOMER_REFRESH) names a customer session like an access token does.
+    (audience CUSTOMER_REFRESH) names a customer session like an access token does. A customer's
+    address book is read in the same round trip if asked (`with_address_book`).
     """
     kind = PrincipalKind.ADMIN if audience == tokens.ADMIN else PrincipalKind.CUSTOMER
-    return _caller_of(tokens.verify(token, audience), kind)
+    return _caller_of(tokens.verify(token, audience), kind, with_address_book=with_address_book)
 
 
-def _caller_of(claims: dict[str, object], kind: PrincipalKind) -> Caller:
+def _caller_of(claims: dict[str, object], kind: PrincipalKind, *, with_address_book: bool = False) -> Caller:
     """The caller whose verified claims these are, while their session is live."""
     principal, sid = _principal_claimed(claims, kind), str(claims["sid"])
-    session, owner = store.active().session_with_account(sid, kind, principal)
+    db = store.active()
+    session: Session | None
+    owner: Customer | AdminUser | None
+    book = None
+    if with_address_book and kind is PrincipalKind.CUSTOMER:
+        session, owner, book = db.session_with_customer_and_book(sid, principal)
+    else:
+        session, owner = db.session_with_account(sid, kind, principal)
     if session is None or owner is None or not _is_live(session, owner, kind, principal):
         raise InvalidToken()
-    return Caller(kind=kind, principal=principal, sid=sid, session=session, account=owner)
+    return Caller(kind=kind, principal=principal, sid=sid, session=session, account=owner, address_book=book)
 
 
 def authenticate_admin_by_proof(token: str) -> Caller:

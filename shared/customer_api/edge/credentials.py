@@ -59,20 +59,24 @@ def _refuse_cross_site(event: APIGatewayProxyEventV2) -> None:
         raise CrossSiteRequest()
 
 
-def _cookie_caller(event: APIGatewayProxyEventV2, token: str, audience: str) -> Caller:
+def _cookie_caller(
+    event: APIGatewayProxyEventV2, token: str, audience: str, *, with_address_book: bool = False
+) -> Caller:
     _refuse_cross_site(event)
-    return authenticate(token, audience)
+    return authenticate(token, audience, with_address_book=with_address_book)
 
 
-def _caller_of_one_kind(event: APIGatewayProxyEventV2, cookie_name: str, audience: str) -> Caller:
+def _caller_of_one_kind(
+    event: APIGatewayProxyEventV2, cookie_name: str, audience: str, *, with_address_book: bool = False
+) -> Caller:
     """The caller by a bearer token or one cookie, verified for one audience only."""
     bearer = _bearer(event)
     if bearer is not None:
-        return authenticate(bearer, audience)
+        return authenticate(bearer, audience, with_address_book=with_address_book)
     cookie = _cookie(event, cookie_name)
     if cookie is None:
         raise Unauthenticated()
-    return _cookie_caller(event, cookie, audience)
+    return _cookie_caller(event, cookie, audience, with_address_book=with_address_book)
 
 
 def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
@@ -83,6 +87,12 @@ def admin_caller(event: APIGatewayProxyEventV2) -> Caller:
 def customer_caller(event: APIGatewayProxyEventV2) -> Caller:
     """The customer behind the request (bearer or `token` cookie); an admin token is a 401."""
     return _caller_of_one_kind(event, CUSTOMER_COOKIE, tokens.CUSTOMER)
+
+
+def customer_caller_with_address_book(event: APIGatewayProxyEventV2) -> Caller:
+    """customer_caller, with the customer's address book read in the same round trip
+    (`Caller.address_book`): for the routes of the customer's own addresses."""
+    return _caller_of_one_kind(event, CUSTOMER_COOKIE, tokens.CUSTOMER, with_address_book=True)
 
 
 def login_origin(event: APIGatewayProxyEventV2) -> LoginOrigin:

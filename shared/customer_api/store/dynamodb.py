@@ -621,6 +621,20 @@ class DynamoStore:
         return (codecs.session_from(session) if session else None), codecs.account_from(found.get(owner_key))
 
     @busy_as_store_busy
+    def session_with_customer_and_book(
+        self, sid: str, customer_uuid: str
+    ) -> tuple[Session | None, Customer | None, AddressBook]:
+        session_key = keys.session(sid, PrincipalKind.CUSTOMER)
+        customer_key, book_key = keys.customer(customer_uuid), keys.address_book(customer_uuid)
+        found = _consistent_reads({_sessions(): [session_key], _customers(): [customer_key, book_key]})
+        session, customer = found.get(session_key), found.get(customer_key)
+        return (
+            codecs.session_from(session) if session else None,
+            codecs.customer_from(customer) if customer else None,
+            codecs.address_book_from(found.get(book_key)),
+        )
+
+    @busy_as_store_busy
     def get_sessions(self, sids: list[str], kind: PrincipalKind = PrincipalKind.CUSTOMER) -> dict[str, Session]:
         found = _consistent_reads({_sessions(): [keys.session(sid, kind) for sid in sids]})
         return {session.sid: session for session in map(codecs.session_from, found.values())}

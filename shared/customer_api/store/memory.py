@@ -302,6 +302,13 @@ class MemoryStore:
         with self._lock:
             return self.sessions.get(sid), self._principal(kind, principal)
 
+    def session_with_customer_and_book(
+        self, sid: str, customer_uuid: str
+    ) -> tuple[Session | None, Customer | None, AddressBook]:
+        with self._lock:
+            book = self.address_books.get(customer_uuid, AddressBook())
+            return self.sessions.get(sid), self.customers.get(customer_uuid), book
+
     def recent_sessions(self, kind: PrincipalKind, principal: str, limit: int) -> list[Session]:
         with self._lock:
             owned = [s for s in self.sessions.values() if (s.kind, s.principal) == (kind, principal)]

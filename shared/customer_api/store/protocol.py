@@ -164,6 +164,13 @@ class Store(Protocol):
         """A session and the customer or admin it claims to belong to, in one read."""
         ...
 
+    def session_with_customer_and_book(
+        self, sid: str, customer_uuid: str
+    ) -> tuple[Session | None, Customer | None, AddressBook]:
+        """A customer session, the customer it claims to belong to, and that customer's address
+        book (empty, version 0, if it has none), in one read."""
+        ...
+
     def get_sessions(self, sids: list[str], kind: PrincipalKind = PrincipalKind.CUSTOMER) -> dict[str, Session]:
         """The sessions of this kind that exist among `sids`."""
         ...
