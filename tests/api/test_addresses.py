@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support import Api, CustomerAccount
+from tests.support.addresses import ADDRESS
 
 ADDRESS_FIELDS = [
     "uuid",
@@ -28,16 +29,7 @@ ADDRESS_FIELDS = [
 
 
 def address(**overrides: Any) -> dict[str, Any]:
-    return {
-        "full_name": "Jane Doe",
-        "telephone": "+1 555 0100",
-        "address_1": "10 Main Street",
-        "city": "Springfield",
-        "province": "US-CA",
-        "country": "US",
-        "postcode": "90000",
-        **overrides,
-    }
+    return {**ADDRESS, "province": "US-CA", **overrides}
 
 
 @pytest.fixture

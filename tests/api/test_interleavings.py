@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.support import BACKENDS, Api, CustomerAccount, Reply, unique_email
+from tests.support.addresses import ADDRESS
 from tests.support.invariants import assert_invariants
 from tests.support.races import Competitor
 
@@ -305,15 +306,6 @@ def test_logout_everywhere_racing_a_login_ends_the_new_session_too(api: Api, cus
 
 
 # --- the customer's own address book ----------------------------------------------------------
-
-ADDRESS = {
-    "full_name": "Jane Doe",
-    "telephone": "+1 555 0100",
-    "address_1": "10 Main Street",
-    "city": "Springfield",
-    "country": "US",
-    "postcode": "90000",
-}
 
 
 def test_an_own_address_change_that_loses_the_book_to_an_admin_reads_it_again(

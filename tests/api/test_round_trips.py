@@ -13,6 +13,7 @@ from customer_api.core.settings import settings
 from customer_api.store import client, keys, outside
 from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, CustomerAccount, unique_email
+from tests.support.addresses import ADDRESS
 from tools.round_trips import dynamodb_calls
 
 ADMIN_AUTH = "BatchGetItem"  # the token's session and its admin, read together
@@ -319,15 +320,6 @@ def test_a_refresh_with_rotation_adds_one_conditional_update(
 
 
 # --- address books and groups
-
-ADDRESS = {
-    "full_name": "Jane Doe",
-    "telephone": "+1 555 0100",
-    "address_1": "10 Main Street",
-    "city": "Springfield",
-    "country": "US",
-    "postcode": "90000",
-}
 
 
 def test_an_own_address_change_reads_the_book_with_the_auth_and_writes_it_back_with_the_customers_check(

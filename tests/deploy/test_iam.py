@@ -22,6 +22,7 @@ from customer_api.core.settings import settings
 from local import runtime, template
 from local.outbox import Outbox, with_token_in_clear
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
+from tests.support.addresses import ADDRESS
 from tests.support.races import competing
 
 Grant = tuple[str, str]  # (IAM action, resource: a logical id, or "<table>/index/<name>")
@@ -192,16 +193,6 @@ def play_self_service(api: Api, admin: str) -> None:
     assert statuses == [400] * 5 + [429]  # the login throttle: five checks per window
     moving = {"email": unique_email(), "current_password": "wrong-password"}
     assert api.patch("/api/customers/me", moving, token=own).status == 429
-
-
-ADDRESS = {
-    "full_name": "Jane Doe",
-    "telephone": "+1 555 0100",
-    "address_1": "10 Main Street",
-    "city": "Springfield",
-    "country": "US",
-    "postcode": "90000",
-}
 
 
 def play_addresses_and_groups(api: Api, admin: str) -> None:

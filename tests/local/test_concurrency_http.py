@@ -18,6 +18,7 @@ from moto.dynamodb.responses import DynamoHandler
 from customer_api.core.settings import settings
 from local import server
 from tests.support import BACKENDS, DYNAMODB_LOCAL, java_missing, unique_email
+from tests.support.addresses import ADDRESS
 from tests.support.invariants import assert_invariants, read_tables
 
 ADMIN = ("admin@shop.example.com", "admin-password-1")
@@ -185,16 +186,6 @@ def test_logins_racing_a_password_change_leave_no_live_session(client: Client, t
                 "DELETE", f"/api/customers/sessions/{reply['data']['sid']}", token=reply["data"]["token"]
             )
             assert dead[0] == 401
-
-
-ADDRESS = {
-    "full_name": "Jane Doe",
-    "telephone": "+1 555 0100",
-    "address_1": "10 Main Street",
-    "city": "Springfield",
-    "country": "US",
-    "postcode": "90000",
-}
 
 
 def test_8_addresses_made_the_default_at_once_leave_exactly_one_default(client: Client, tables_hold: None) -> None:

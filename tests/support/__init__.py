@@ -1,7 +1,8 @@
 """What the tests share besides fixtures (those live in the conftest.py files): the API as API
 Gateway calls it, the accounts the tests act as, and a fresh moto AWS. `world` (a module-wide
-world for the adversarial suites) and `invariants` (what must hold in the tables) are imported
-from their modules.
+world for the adversarial suites), `invariants` (what must hold in the tables), `races` (a
+competing request slipped in before a call) and `addresses` (an address body) are imported from
+their modules.
 
 Importing this package imports the layer, which expects the tests' environment: the conftest.py
 at the top of tests/ sets it before anything imports this package."""

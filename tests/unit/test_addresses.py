@@ -12,18 +12,10 @@ from customer_api.core.errors import InvalidInput, StoreBusy
 from customer_api.domain import addresses
 from customer_api.domain.address_inputs import AddressCreate, AddressUpdate
 from customer_api.store.memory import MemoryStore
+from tests.support.addresses import ADDRESS as CLIENTS_ADDRESS
 from tests.unit.test_customers import create
 
-ADDRESS = AddressCreate.model_validate(
-    {
-        "full_name": "Jane Doe",
-        "telephone": "+1 555 0100",
-        "address_1": "10 Main Street",
-        "city": "Springfield",
-        "country": "US",
-        "postcode": "90000",
-    }
-)
+ADDRESS = AddressCreate.model_validate(CLIENTS_ADDRESS)
 
 
 def all_at_once(count: int, action: Any) -> list[str]:
