@@ -145,7 +145,8 @@ the floor's process importing one thing more, and nothing of this service: pydan
 the floor's {floor:.0f} ms. pydantic's `BaseModel` alone takes {pydantic:.0f} ms beyond it and the
 resolver alone {resolver:.0f} ms. Both together take {both:.0f} ms, {both_ratio} the floor, before
 any code of this service runs; the {api} API functions take {functions_low:.0f} to
-{functions_high:.0f} ms ({ratio_low} to {ratio_high}). {verdict}
+{functions_high:.0f} ms ({ratio_low} to {ratio_high}).
+{verdict}
 """
 
 
@@ -153,16 +154,16 @@ def _verdict(budget: float, pydantic: float, resolver: float, both: float) -> st
     over = [name for name, ms in (("pydantic", pydantic), ("Powertools' resolver", resolver)) if ms >= budget]
     if len(over) == 2:
         return (
-            "Each alone already takes the whole budget: 1.25x needs both off the import path, whatever"
-            " this service's own code does."
+            "Each alone already takes the whole budget: 1.25x needs both off the import path,\n"
+            "whatever this service's own code does."
         )
     if over:
         return (
-            f"{over[0]} alone already takes the whole budget: 1.25x needs it off the import path, whatever"
-            " this service's own code does."
+            f"{over[0]} alone already takes the whole budget: 1.25x needs it off the import path,\n"
+            "whatever this service's own code does."
         )
     if both >= budget:
-        return "Neither alone takes the whole budget, both together do: 1.25x needs one of them off the import path."
+        return "Neither alone takes the whole budget, both together do: 1.25x needs one of them\noff the import path."
     return f"Together they leave {budget - both:.0f} ms of the budget to this service's code."
 
 
