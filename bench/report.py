@@ -129,8 +129,8 @@ Two fresh processes (`python -I`) per function and round, interpreter start excl
   **first request** (the create or login with valid credentials or a valid admin token, a logout
   of the caller's own session, a read, a first listing page without the listing rows' extra
   customers, a refresh, a group created, renamed or deleted, the groups listed, an address book
-  read, an address added, changed or deleted). The groups listed are the few hundred the warm
-  creates left behind: a first request of that size, on both sides. Not measured here (nor in
+  read, an address added, changed or deleted). The groups listed are a shop's few: those the
+  warm runs made are deleted first, and each round's creates add two. Not measured here (nor in
   the warm tables): the stream's publisher, which no caller waits on, and the two password-reset
   routes (a reset request answers after a fixed wait; a reset needs the mailed token). Their
   imports are in the Layer bytecode section.

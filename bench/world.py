@@ -22,7 +22,16 @@ from moto.server import ThreadedMotoServer
 
 from customer_api import store
 from customer_api.core import clock
-from customer_api.core.records import Address, AddressBook, AdminUser, Customer, CustomerGroup, PrincipalKind, Session
+from customer_api.core.records import (
+    DEFAULT_GROUP_ID,
+    Address,
+    AddressBook,
+    AdminUser,
+    Customer,
+    CustomerGroup,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
 from customer_api.domain import tokens
 from customer_api.domain.address_inputs import GroupChange
@@ -216,6 +225,14 @@ class World:
     def new_group(self) -> CustomerGroup:
         """A stored customer group, with no customer in it."""
         return create_group(GroupChange(group_name=f"Group {uuid.uuid4().hex[:8]}"))
+
+    def remove_other_groups(self) -> None:
+        """Delete every group but the Default one and the renamed one: the warm creates and
+        deletes leave a few hundred behind, where a shop has a few."""
+        db, keep = store.active(), {DEFAULT_GROUP_ID, self.group.group_id}
+        for group in db.list_groups():
+            if group.group_id not in keep and not group.members:
+                db.delete_group(group.group_id)
 
     @functools.cached_property
     def address_owner(self) -> Customer:
