@@ -227,8 +227,8 @@ class World:
         return create_group(GroupChange(group_name=f"Group {uuid.uuid4().hex[:8]}"))
 
     def remove_other_groups(self) -> None:
-        """Delete every group but the Default one and the renamed one: the warm creates and
-        deletes leave a few hundred behind, where a shop has a few."""
+        """Delete every group but the Default one and the renamed one: the warm creates leave a
+        few hundred behind, where a shop has a few."""
         db, keep = store.active(), {DEFAULT_GROUP_ID, self.group.group_id}
         for group in db.list_groups():
             if group.group_id not in keep and not group.members:
