@@ -203,11 +203,14 @@ def invoke(match_: Match, event: dict[str, Any]) -> dict[str, Any]:
     """Run the event on an idle environment of the matched function (or a new one)."""
     function = match_.function
     with _idle_lock:
-        environment = _idle[function.name].pop() if _idle[function.name] else None
+        # The environment goes back to the pool it came from, even if `_idle` is replaced
+        # meanwhile (tests start a fresh pool): a started one never lands in another's pool.
+        pool = _idle[function.name]
+        environment = pool.pop() if pool else None
     if environment is None:
         environment = _cold_start(function)
     try:
         return environment(event, LambdaContext(function_name=function.name))
     finally:
         with _idle_lock:
-            _idle[function.name].append(environment)
+            pool.append(environment)
