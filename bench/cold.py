@@ -3,11 +3,11 @@ each next to its floor's fresh process, interleaved round by round so that drift
 
 The floor's process imports boto3 and creates the DynamoDB client (the import floor), then does
 the work of the function's first request bare: it fetches the secrets the function reads, then
-makes the DynamoDB calls of the endpoint's warm floor (`floors.py`), in their order. That floor
-runs here, as the warm bench runs it, but with a stand-in for its client (`_BareCalls`): the
-floor's process makes each call with its own bare client and answers it back. So the floors are
-written once, and the fresh process pays for the calls alone. Both processes report the AWS calls
-they made, and they must be the same."""
+makes the AWS calls of the endpoint's warm floor (`floors.py`), in their order (DynamoDB's, and
+the reset request's KMS Encrypt). That floor runs here, as the warm bench runs it, but with
+stand-ins for its clients (`_BareCalls`): the floor's process makes each call with its own bare
+client and answers it back. So the floors are written once, and the fresh process pays for the
+calls alone. Both processes report the AWS calls they made, and they must be the same."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench import cold_start
 from bench.endpoints import COLD_REQUEST, ENDPOINTS, Endpoint, Request
 from bench.floors import Floor
 from bench.stats import median, ratio
@@ -78,21 +79,24 @@ def _result_file() -> Iterator[Path]:
 
 
 class _BareCalls:
-    """Stands in for a Floor's client while the floor runs: the floor's process makes each call
-    with its bare client and answers it back; an error comes back as the client would raise it."""
+    """Stands in for one of a Floor's clients while the floor runs: the floor's process makes each
+    call with its bare client of the service and answers it back; an error comes back as the client
+    would raise it."""
 
-    def __init__(self, child: subprocess.Popen[str], exceptions: Any) -> None:
+    def __init__(self, child: subprocess.Popen[str], real: Any) -> None:
         self._child = child
-        self.exceptions = exceptions  # the real client's: the floors catch its classes
+        self._service = real.meta.service_model.service_name
+        self.exceptions = real.exceptions  # the real client's: the floors catch its classes
 
     def __getattr__(self, operation: str) -> Callable[..., Any]:
         return functools.partial(self._call, operation)
 
     def _call(self, operation: str, **parameters: Any) -> Any:
         assert self._child.stdin and self._child.stdout  # noqa: S101 - opened as pipes
-        self._child.stdin.write(json.dumps({"operation": operation, "parameters": parameters}) + "\n")
+        call = {"service": self._service, "operation": operation, "parameters": parameters}
+        self._child.stdin.write(cold_start.to_json(call) + "\n")
         self._child.stdin.flush()
-        answer = json.loads(self._child.stdout.readline())
+        answer = cold_start.from_json(self._child.stdout.readline())
         if "error" in answer:
             raised = self.exceptions.from_code(answer["error"]["Error"]["Code"])
             raise raised(answer["error"], answer["operation"])
@@ -101,12 +105,12 @@ class _BareCalls:
 
 @contextlib.contextmanager
 def _calls_made_by(floor: Floor, child: subprocess.Popen[str]) -> Iterator[None]:
-    real = floor.client
-    floor.client = _BareCalls(child, real.exceptions)
+    real = floor.client, floor.kms
+    floor.client, floor.kms = (_BareCalls(child, client) for client in real)
     try:
         yield
     finally:
-        floor.client = real
+        floor.client, floor.kms = real
 
 
 def _floor(floor: Floor, endpoint: Endpoint, secrets: list[str]) -> Run:

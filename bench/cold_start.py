@@ -3,8 +3,9 @@
     python -I cold_start.py floor SECRET... RESULT
         the floor: import boto3 and create the DynamoDB client (the import floor), then the work of a
         first request done bare: each named secret fetched with a new Secrets Manager client, then
-        the DynamoDB calls the bench sends on stdin (one JSON line each, after this process prints
-        "ready"), made with that client and answered on stdout, until stdin closes
+        the AWS calls the bench sends on stdin (one JSON line each, after this process prints
+        "ready"), made with that DynamoDB client (another service's: with a client made at its
+        first call) and answered on stdout, until stdin closes
     python -I cold_start.py function CODE_DIR LAYER_DIR EVENT RESULT
         import the function's handler module as Lambda does (code first, then the layer), then
         answer one request
@@ -30,12 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-# The layer ships no `cryptography` (nothing in shared/requirements.txt needs it) but the
-# development environment has it through moto, and PyJWT imports it whenever it is installed.
-# Hide it, as the Lambda runtime would not have it either.
-sys.modules["cryptography"] = None  # type: ignore[assignment]
-
 _TARGET = b"\r\nX-Amz-Target: "  # as botocore spells it
+_BYTES = "__bytes__"  # the tag of bytes in a call or answer sent as JSON
 
 
 class _Context:
@@ -98,20 +95,41 @@ def floor(secrets: list[str]) -> dict[str, Any]:
     }
 
 
-def _answer_calls(client: Any) -> float:
-    """Make each call read from stdin with `client`, answer it on stdout: the time spent in them."""
+def to_json(value: Any) -> str:
+    """A call or its answer as one JSON line; bytes (KMS's plaintexts and ciphertexts) tagged."""
+    import base64  # noqa: PLC0415 - after the timed import (boto3 has it loaded by then)
+
+    def tagged(one: Any) -> Any:
+        return {_BYTES: base64.b64encode(one).decode()} if isinstance(one, bytes) else str(one)
+
+    return json.dumps(value, default=tagged)
+
+
+def from_json(line: str) -> Any:
+    import base64  # noqa: PLC0415 - after the timed import
+
+    return json.loads(line, object_hook=lambda one: base64.b64decode(one[_BYTES]) if _BYTES in one else one)
+
+
+def _answer_calls(dynamodb: Any) -> float:
+    """Make each call read from stdin with the DynamoDB client or a new one of its service (made
+    at its first call, as the function makes its KMS client), answer it on stdout: the time spent."""
+    import boto3  # noqa: PLC0415 - imported already
     from botocore.exceptions import ClientError  # noqa: PLC0415 - imported by boto3 already
 
+    clients = {"dynamodb": dynamodb}
     spent = 0.0
     while line := sys.stdin.readline():
-        call = json.loads(line)
+        call = from_json(line)
         started = time.perf_counter()
         try:
-            answer = {"response": getattr(client, call["operation"])(**call["parameters"])}
+            if call["service"] not in clients:
+                clients[call["service"]] = boto3.client(call["service"])
+            answer = {"response": getattr(clients[call["service"]], call["operation"])(**call["parameters"])}
         except ClientError as error:
             answer = {"error": error.response, "operation": error.operation_name}
         spent += time.perf_counter() - started
-        print(json.dumps(answer, default=str), flush=True)
+        print(to_json(answer), flush=True)
     return spent * 1000
 
 
@@ -160,6 +178,10 @@ def function(code_dir: str, layer_dir: str, event_path: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    # The layer ships no `cryptography` (nothing in shared/requirements.txt needs it) but the
+    # development environment has it through moto, and PyJWT imports it whenever it is installed.
+    # Hide it, as the Lambda runtime would not have it either.
+    sys.modules["cryptography"] = None  # type: ignore[assignment]
     measured = floor(sys.argv[2:-1]) if sys.argv[1] == "floor" else function(*sys.argv[2:5])
     with open(sys.argv[-1], "w") as out:
         json.dump(measured, out)

@@ -4,8 +4,10 @@ with a boto3 client, on items keyed and shaped as the layer keys and shapes them
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hmac
 import time
 import uuid
 from collections.abc import Callable
@@ -17,8 +19,17 @@ import boto3
 from bench.stats import median
 from bench.world import DEVICES, EMAIL_PREFIX, PASSWORD, World
 from customer_api.core import clock
-from customer_api.core.records import DEFAULT_GROUP_ID, AddressBook, Customer, CustomerGroup, PrincipalKind, Session
+from customer_api.core.records import (
+    DEFAULT_GROUP_ID,
+    AddressBook,
+    Customer,
+    CustomerGroup,
+    PasswordReset,
+    PrincipalKind,
+    Session,
+)
 from customer_api.core.settings import settings
+from customer_api.domain import recovery
 from customer_api.domain.listing import DEFAULT_LIMIT, MAX_LIMIT
 from customer_api.store import codecs, keys
 from customer_api.store.codecs import Item, key, listing, n, s
@@ -66,6 +77,10 @@ class Floor:
         self.address_owner = world.new_customer()
         self.address_keeper = world.new_customer()
         self.keeper_sid = world.customer_session(self.address_keeper)[1]
+        # Its own for the password resets, and a KMS client as bare as `client`.
+        self.reset_requester = world.new_customer()
+        self.password_resetter = world.new_customer()
+        self.kms: Any = boto3.client("kms")
 
     # --- the calls the requests are made of
 
@@ -86,14 +101,20 @@ class Floor:
     def _authenticate_own_account(self) -> None:
         self._authenticate(PrincipalKind.CUSTOMER, self.own_account.uuid, self.own_sid)
 
-    def _hash(self) -> None:
-        bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(self.rounds))
+    def _hash(self) -> str:
+        return bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(self.rounds)).decode()
 
     def _check(self) -> None:
         bcrypt.checkpw(PASSWORD.encode(), self.world.password_hash.encode())
 
-    def _get(self, pk: str) -> Item:
-        item: Item = self.client.get_item(TableName=self.customers, Key=key(pk), ConsistentRead=True).get("Item")
+    def _get(self, pk: str, *only: str) -> Item:
+        """An item of the customers table read consistently: whole, or `only` these attributes."""
+        projection = {}
+        if only:
+            names = {f"#{name}": name for name in only}
+            projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+        found = self.client.get_item(TableName=self.customers, Key=key(pk), ConsistentRead=True, **projection)
+        item: Item = found.get("Item")
         return item
 
     def _take_attempt(self, failures: str) -> None:
@@ -108,26 +129,33 @@ class Floor:
             ReturnValues="ALL_NEW",
         )
 
-    def _count_in_running_window(self, failures: str) -> None:
-        # A logged-in customer's check is counted without reading the window first: the update
-        # that opens a window, refused while the login's window runs, then the one counting into it.
-        now = int(time.time())
-        target = {
+    def _counter(self, pk: str) -> dict[str, Any]:
+        """An UpdateItem of a counter item, as the store makes them (both images asked for)."""
+        return {
             "TableName": self.sessions,
-            "Key": key(failures),
+            "Key": key(pk),
             "ExpressionAttributeNames": {"#count": "count"},
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
-            self.client.update_item(
-                **target,
-                UpdateExpression="SET #count = :one, window_ends = :ends, expires_at = :ends",
-                ConditionExpression="attribute_not_exists(pk) OR window_ends <= :now",
-                ExpressionAttributeValues={":one": n(1), ":now": n(now), ":ends": n(now + 900)},
-            )
+
+    def _open_window(self, pk: str, now: int, seconds: int) -> None:
+        """The counter's first attempt of a window: refused while a window runs."""
         self.client.update_item(
-            **target,
+            **self._counter(pk),
+            UpdateExpression="SET #count = :one, window_ends = :ends, expires_at = :ends",
+            ConditionExpression="attribute_not_exists(pk) OR window_ends <= :now",
+            ExpressionAttributeValues={":one": n(1), ":now": n(now), ":ends": n(now + seconds)},
+        )
+
+    def _count_in_running_window(self, failures: str) -> None:
+        # A logged-in customer's check is counted without reading the window first: the update
+        # that opens a window, refused while the login's window runs, then the one counting into it.
+        now = int(time.time())
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._open_window(failures, now, 900)
+        self.client.update_item(
+            **self._counter(failures),
             UpdateExpression="ADD #count :one",
             ConditionExpression="window_ends > :now AND #count < :max",
             ExpressionAttributeValues={":one": n(1), ":now": n(now), ":max": n(settings().login_max_failures)},
@@ -476,6 +504,61 @@ class Floor:
         # Rotation off (the default): the refresh token's session and customer, read as auth reads them.
         sid = self.world.customer_session(self.customer)[1]
         return functools.partial(self._authenticate, PrincipalKind.CUSTOMER, self.customer.uuid, sid)
+
+    # --- password recovery
+
+    def request_reset(self) -> Action:
+        requester, config = self.reset_requester, settings()
+        self.world.forget_reset_requests(requester)  # its first in the window, as the request's
+        counter, context = keys.reset_requests(requester.email_key), recovery.encryption_context(requester.uuid)
+
+        def run() -> None:
+            now = int(time.time())
+            self._open_window(counter, now, config.reset_window_seconds)
+            claim = self._get(keys.email_claim(requester.email_key), "customer_uuid")
+            target = self._get(keys.customer(claim["customer_uuid"]["S"]), "status", "version")
+            token = recovery.new_token(requester.uuid)
+            sealed = self.kms.encrypt(KeyId=config.reset_token_key, Plaintext=token.encode(), EncryptionContext=context)
+            reset = PasswordReset(
+                recovery.token_hash(token),
+                now + config.reset_token_seconds,
+                base64.b64encode(sealed["CiphertextBlob"]).decode(),
+            )
+            fields = codecs.reset_attributes(reset)
+            self.client.update_item(
+                TableName=self.customers,
+                Key=key(keys.customer(requester.uuid)),
+                UpdateExpression=f"SET {', '.join(f'{name} = :{name}' for name in fields)} ADD #version :one",
+                ConditionExpression="#version = :expected_version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={f":{name}": value for name, value in fields.items()}
+                | {":expected_version": target["version"], ":one": n(1)},
+            )
+
+        return run
+
+    def reset_password(self) -> Action:
+        resetter = self.password_resetter
+        presented = recovery.token_hash(self.world.reset_token(resetter))
+
+        def run() -> None:
+            hashed = self._hash()
+            current = self._get(keys.customer(resetter.uuid))
+            hmac.compare_digest(current["reset_hash"]["S"], presented)  # the token checked, as the handler does
+            # The token spent, the password set, every session ended (the epoch): one put.
+            kept = {name: value for name, value in current.items() if not name.startswith("reset_")}
+            version, epoch = int(current["version"]["N"]), int(current["session_epoch"]["N"])
+            changed = kept | {"password_hash": s(hashed), "version": n(version + 1), "session_epoch": n(epoch + 1)}
+            self.client.put_item(
+                TableName=self.customers,
+                Item=changed,
+                ConditionExpression="#version = :expected_version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":expected_version": n(version)},
+            )
+            self._sweep(PrincipalKind.CUSTOMER, resetter.uuid)
+
+        return run
 
     # --- customer groups
 

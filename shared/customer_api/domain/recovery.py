@@ -56,12 +56,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_token(customer_uuid: str) -> str:
+def new_token(customer_uuid: str) -> str:
+    """A reset token: the customer's uuid, a dot, 256 random bits."""
     return f"{customer_uuid}.{secrets.token_urlsafe(32)}"
 
 
 def _sealed_reset(customer_uuid: str, now: int) -> PasswordReset:
-    token = _new_token(customer_uuid)
+    token = new_token(customer_uuid)
     return PasswordReset(
         token_hash=token_hash(token),
         expires_at=now + settings().reset_token_seconds,
