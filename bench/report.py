@@ -257,11 +257,12 @@ On Lambda, CPU is proportional to memory up to one full vCPU at {full_vcpu} MB. 
 single-threaded CPU work, so below {full_vcpu} MB its GB-seconds cost the same at any size
 (half the memory, twice the time) while the caller waits longer; above it nothing is gained.
 Hence **{full_vcpu} MB for every function that runs bcrypt** (create, update, the logins, both
-token logins, and the customer's own update and password change): a cost-{rounds} check takes
-~{bcrypt_ms:.0f} ms at one vCPU (assuming Graviton is about as fast as this machine) instead of
-~3.5x that at 512 MB, for the same price. The functions without bcrypt wait on DynamoDB for
-most of a request, where memory is paid for idle; **1024 MB** for them halves the CPU-bound
-cold start of 512 MB (imports are CPU work too) for a few cents per million warm requests.
+token logins, the customer's own update and password change, and the reset with a token): a
+cost-{rounds} check takes ~{bcrypt_ms:.0f} ms at one vCPU (assuming Graviton is about as fast as
+this machine) instead of ~3.5x that at 512 MB, for the same price. The functions without bcrypt
+wait on DynamoDB for most of a request, where memory is paid for idle; **1024 MB** for them
+halves the CPU-bound cold start of 512 MB (imports are CPU work too) for a few cents per million
+warm requests.
 Memory itself is no constraint: a cold function peaks near the figure in the cold-start table,
 far below any of these sizes.
 
