@@ -29,6 +29,7 @@ SOURCE = "customer-api"
 PASSWORD_RESET_REQUESTED = "customer.password_reset_requested"
 
 TABLE = "CustomersTable"
+STOP_WAIT_SECONDS = 30.0  # at most, for a poll under way (a first one cold-starts the publisher)
 BUS = "EventBus"
 TAP_QUEUE = "customer-events-tap"
 TAP_RULE = "customer-events-tap"
@@ -208,9 +209,9 @@ def serve(outbox: Outbox, events_file: str | None, every: float = 0.3) -> Callab
 def run_in_background(
     outbox: Outbox, on_event: Callable[[dict[str, Any]], None], every: float = 0.5
 ) -> Callable[[], None]:
-    """Poll in a daemon thread until the returned function is called. It returns at once (a
-    first poll can take seconds: the publisher's cold start), and a poll under way that fails
-    because the backend stops meanwhile says nothing."""
+    """Poll in a daemon thread until the returned function is called. That call waits for a poll
+    under way to end (the server calls it before stopping its backend), so that no invocation of
+    the publisher outlives the server into whatever runs next in the process (the next tests)."""
     stop = threading.Event()
 
     def loop() -> None:
@@ -226,5 +227,11 @@ def run_in_background(
                 on_event(envelope)
             outbox.shown()
 
-    threading.Thread(target=loop, name="outbox", daemon=True).start()
-    return stop.set
+    thread = threading.Thread(target=loop, name="outbox", daemon=True)
+    thread.start()
+
+    def stopping() -> None:
+        stop.set()
+        thread.join(STOP_WAIT_SECONDS)
+
+    return stopping

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections import Counter
 from typing import Any
 
@@ -14,7 +15,7 @@ from botocore.client import BaseClient
 
 from customer_api.core.errors import ConcurrentChange
 from customer_api.store.dynamodb import DynamoStore
-from local.outbox import Outbox
+from local.outbox import Outbox, run_in_background
 from tests.support import Api, CustomerAccount, unique_email
 
 
@@ -188,3 +189,25 @@ def test_a_write_that_lost_its_race_publishes_nothing(outbox: Outbox, customer: 
 
     (updated,) = outbox.poll()
     assert updated["detail"]["customer"]["full_name"] == "First Writer"
+
+
+def test_stopping_the_background_outbox_waits_for_the_poll_under_way(outbox: Outbox, new_customer: Any) -> None:
+    # `make serve` stops its outbox before its backend: a poll under way ends first, or its
+    # invocations of the publisher would outlive the server into whatever runs next.
+    new_customer()  # a change to publish
+    publishing, release = threading.Event(), threading.Event()
+
+    def on_event(_: dict[str, Any]) -> None:
+        publishing.set()
+        release.wait(10)
+
+    stop = run_in_background(outbox, on_event, every=0.01)
+    assert publishing.wait(10)
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    stopper.join(0.5)  # long enough for a stop that does not wait to have returned
+    waited = stopper.is_alive()
+    release.set()
+    stopper.join(10)
+
+    assert (waited, stopper.is_alive()) == (True, False)
