@@ -29,10 +29,11 @@ SOURCE = "customer-api"
 PASSWORD_RESET_REQUESTED = "customer.password_reset_requested"
 
 TABLE = "CustomersTable"
-STOP_WAIT_SECONDS = 30.0  # at most, for a poll under way (a first one cold-starts the publisher)
 BUS = "EventBus"
 TAP_QUEUE = "customer-events-tap"
 TAP_RULE = "customer-events-tap"
+
+STOP_WAIT_SECONDS = 30.0  # at most, for a poll under way (a first one cold-starts the publisher)
 
 
 def provision() -> None:
